@@ -1,0 +1,277 @@
+"""The hub's tables. Invariants live here as constraints, so that no code path can break them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from hub.store.types import BigKey, Document, UTCDateTime, utcnow
+
+PARTNER_KINDS = ("training_provider", "platform", "payment_partner")
+RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
+RUN_TRIGGERS = ("manual", "schedule", "api", "retry")
+SYNC_MODES = ("full_refresh", "incremental")
+ENTITIES = ("course", "certificate", "payment")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints the same on
+    every backend."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: Document}
+
+
+class Partner(Base):
+    """A training provider, platform or payment partner: the tenant every record belongs to."""
+
+    __tablename__ = "partners"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PARTNER_KINDS), name="kind"),
+        CheckConstraint(_in("status", ("active", "suspended")), name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    contact: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConnectorInstance(Base):
+    """A partner's configured connector: a connector type plus its validated config."""
+
+    __tablename__ = "connectors"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "name"),
+        CheckConstraint(_in("status", ("active", "paused")), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(100))
+    config: Mapped[dict[str, Any]]
+    timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StreamState(Base):
+    """Where a connector's stream stands: the last committed checkpoint, and the full-refresh
+    sweep in progress (so that a killed sweep resumes, and deletions wait for a complete one)."""
+
+    __tablename__ = "stream_states"
+
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[dict[str, Any] | None]
+    sweep_id: Mapped[str | None] = mapped_column(String(36))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Run(Base):
+    """One execution of one stream of one connector, with its counters and outcome."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        CheckConstraint(_in("trigger", RUN_TRIGGERS), name="trigger"),
+        CheckConstraint(_in("mode", SYNC_MODES), name="mode"),
+        Index(None, "connector_id", "stream", "status"),
+        Index(None, "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"))
+    stream: Mapped[str] = mapped_column(String(100))
+    trigger: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(200))
+    records_read: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    deleted: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[dict[str, Any] | None]
+
+
+class EntityRecord(Base):
+    """Columns every common-schema entity shares: identity, revision, the normalized document and
+    the raw source record beside it."""
+
+    __abstract__ = True
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]]
+    raw: Mapped[dict[str, Any]]
+    # Keyed hash of (mapping fingerprint, raw record): equal means "nothing to do" on a re-sync.
+    raw_hash: Mapped[str] = mapped_column(String(32))
+    # Hash of the normalized document: equal means "no real change", so no new revision.
+    content_hash: Mapped[str] = mapped_column(String(32))
+
+
+def _entity_table_args(*specific: Any) -> tuple[Any, ...]:
+    return (
+        UniqueConstraint("partner_id", "external_id"),
+        Index(None, "partner_id", "raw_hash"),
+        Index(None, "connector_id", "deleted_at"),
+        Index(None, "updated_at"),
+        CheckConstraint("revision >= 1", name="revision"),
+        *specific,
+    )
+
+
+class Course(EntityRecord):
+    """A course in a provider's catalog (common schema v1)."""
+
+    __tablename__ = "courses"
+    __table_args__ = _entity_table_args(
+        CheckConstraint(_in("status", ("active", "inactive")), name="status"),
+        CheckConstraint("price_idr >= 0", name="price_idr"),
+        Index(None, "status"),
+    )
+
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16))
+    price_idr: Mapped[int] = mapped_column(BigInteger)
+
+
+class Certificate(EntityRecord):
+    """A completion certificate (common schema v1). The participant is kept only as a keyed
+    hash of the NIK."""
+
+    __tablename__ = "certificates"
+    __table_args__ = _entity_table_args(
+        CheckConstraint(_in("status", ("issued", "revoked")), name="status"),
+    )
+
+    course_id: Mapped[str] = mapped_column(String(36), index=True)
+    certificate_number: Mapped[str] = mapped_column(String(128))
+    participant_ref: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class Payment(EntityRecord):
+    """A payment transaction: purchase, disbursement, refund or reversal (common schema v1)."""
+
+    __tablename__ = "payments"
+    __table_args__ = _entity_table_args(
+        CheckConstraint(
+            _in("type", ("purchase", "disbursement", "refund", "reversal")), name="type"
+        ),
+        CheckConstraint(
+            _in("status", ("pending", "succeeded", "failed", "reversed")), name="status"
+        ),
+        CheckConstraint("amount_idr >= 0", name="amount_idr"),
+    )
+
+    type: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    amount_idr: Mapped[int] = mapped_column(BigInteger)
+    transaction_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    participant_ref: Mapped[str] = mapped_column(String(64), index=True)
+
+
+ENTITY_MODELS: dict[str, type[EntityRecord]] = {
+    "course": Course,
+    "certificate": Certificate,
+    "payment": Payment,
+}
+
+
+class Change(Base):
+    """The append-only change log: one row per real upsert or delete, `seq` strictly increasing.
+    The change feed reads it."""
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        CheckConstraint(_in("op", ("upsert", "delete")), name="op"),
+        CheckConstraint(_in("entity", ENTITIES), name="entity"),
+        Index(None, "partner_id", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(BigKey, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(36))
+    partner_id: Mapped[str] = mapped_column(String(36))
+    op: Mapped[str] = mapped_column(String(8))
+    revision: Mapped[int]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rejection(Base):
+    """A quarantined record: what the source sent (NIKs redacted), the run that met it, and why
+    it was refused, field by field. Re-processed by the next sync that reads it again."""
+
+    __tablename__ = "rejections"
+    __table_args__ = (
+        CheckConstraint(_in("entity", ENTITIES), name="entity"),
+        Index(None, "partner_id", "entity", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"))
+    entity: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    raw: Mapped[dict[str, Any]]
+    errors: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+class SweepSeen(Base):
+    """External ids seen by a full-refresh sweep in progress: what the source no longer has is
+    what a complete sweep did not see. Kept in the database so a resumed sweep still knows."""
+
+    __tablename__ = "sweep_seen"
+
+    sweep_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), primary_key=True)

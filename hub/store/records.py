@@ -1,0 +1,273 @@
+"""Idempotent upserts of normalized records, the change log, quarantine and deletion sweeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from hub.store import ids
+from hub.store.models import ENTITY_MODELS, Change, EntityRecord, Rejection, SweepSeen
+from hub.store.types import dialect_insert, utcnow
+
+# Bound parameters per statement stay well under SQLite's limit (32,766) and PostgreSQL's (65,535).
+_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedRecord:
+    """A valid record ready to store: its normalized document and the raw record it came from."""
+
+    external_id: str
+    data: dict[str, Any]
+    raw: dict[str, Any]
+    raw_hash: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """A record that failed mapping or validation, with per-field errors (dotted paths)."""
+
+    external_id: str | None
+    raw: dict[str, Any]
+    errors: dict[str, list[str]]
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    """What an upsert did: counts, and the hub ids it created or changed."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_ids: list[str] = field(default_factory=list)
+
+
+def _promoted(entity: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The columns an entity keeps outside its document, for filters and constraints."""
+    if entity == "course":
+        return {"title": data["title"], "status": data["status"], "price_idr": data["price_idr"]}
+    if entity == "certificate":
+        return {
+            "course_id": data["course_id"],
+            "certificate_number": data["certificate_number"],
+            "participant_ref": data["participant"]["ref"],
+            "status": data["status"],
+        }
+    return {
+        "type": data["type"],
+        "status": data["status"],
+        "amount_idr": data["amount_idr"],
+        "transaction_code": data.get("transaction_code"),
+        "participant_ref": data["participant"]["ref"],
+    }
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class RecordStore:
+    """Writes one partner's records of one entity. The caller owns the transaction."""
+
+    def __init__(
+        self, session: Session, entity: str, partner_id: str, connector_id: int | None = None
+    ) -> None:
+        self.session = session
+        self.entity = entity
+        self.model: type[EntityRecord] = ENTITY_MODELS[entity]
+        self.partner_id = partner_id
+        self.connector_id = connector_id
+
+    def record_id(self, external_id: str) -> str:
+        """The hub id this partner's record gets."""
+        return ids.record_id(self.entity, self.partner_id, external_id)
+
+    def unchanged_by_hash(self, raw_hashes: Sequence[str]) -> dict[str, str]:
+        """Of these raw-record hashes, those already stored live: hash → external id."""
+        model = self.model
+        found: dict[str, str] = {}
+        for chunk in _chunks(raw_hashes):
+            rows = self.session.execute(
+                select(model.raw_hash, model.external_id).where(
+                    model.partner_id == self.partner_id,
+                    model.raw_hash.in_(chunk),
+                    model.deleted_at.is_(None),
+                )
+            )
+            found.update(rows.tuples())
+        return found
+
+    def upsert(
+        self, records: Sequence[NormalizedRecord], run_id: int | None = None
+    ) -> UpsertResult:
+        """Insert new records and update changed ones, each real change with a new revision and
+        a change-log entry. A record whose document is unchanged keeps its revision."""
+        model = self.model
+        result = UpsertResult()
+        latest = {r.external_id: r for r in records}  # the last copy of a repeated id wins
+        existing: dict[str, tuple[str, int, datetime | None]] = {}
+        for chunk in _chunks(list(latest)):
+            rows = self.session.execute(
+                select(
+                    model.external_id, model.content_hash, model.revision, model.deleted_at
+                ).where(model.partner_id == self.partner_id, model.external_id.in_(chunk))
+            )
+            existing.update((ext, (h, rev, deleted)) for ext, h, rev, deleted in rows.tuples())
+
+        now = utcnow()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        touch: list[dict[str, Any]] = []
+        changes: list[dict[str, Any]] = []
+        for ext, record in latest.items():
+            hub_id = self.record_id(ext)
+            before = existing.get(ext)
+            if before is None:
+                inserts.append(
+                    {
+                        "id": hub_id,
+                        "partner_id": self.partner_id,
+                        "external_id": ext,
+                        "connector_id": self.connector_id,
+                        "revision": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                        "data": record.data,
+                        "raw": record.raw,
+                        "raw_hash": record.raw_hash,
+                        "content_hash": record.content_hash,
+                        **_promoted(self.entity, record.data),
+                    }
+                )
+                revision = 1
+                result.created += 1
+            elif before[0] == record.content_hash and before[2] is None:
+                # The source reworded nothing that matters: keep the revision, remember the raw
+                # form so the next sync skips it by hash.
+                touch.append({"id": hub_id, "raw": record.raw, "raw_hash": record.raw_hash})
+                result.unchanged += 1
+                continue
+            else:
+                revision = before[1] + 1
+                updates.append(
+                    {
+                        "id": hub_id,
+                        "connector_id": self.connector_id,
+                        "revision": revision,
+                        "updated_at": now,
+                        "deleted_at": None,
+                        "data": record.data,
+                        "raw": record.raw,
+                        "raw_hash": record.raw_hash,
+                        "content_hash": record.content_hash,
+                        **_promoted(self.entity, record.data),
+                    }
+                )
+                result.updated += 1
+            result.changed_ids.append(hub_id)
+            changes.append(self._change(hub_id, "upsert", revision, run_id, now))
+
+        for chunk in _chunks(inserts):
+            self.session.execute(insert(model), chunk)
+        for chunk in _chunks(updates + touch):
+            self.session.execute(update(model), chunk)
+        for chunk in _chunks(changes):
+            self.session.execute(insert(Change), chunk)
+        if latest:
+            self._resolve_rejections(list(latest), now)
+        return result
+
+    def quarantine(self, rejected: Sequence[RejectedRecord], run_id: int | None = None) -> None:
+        """Keep refused records with their errors, for a person to read and a later sync to
+        re-process."""
+        if not rejected:
+            return
+        now = utcnow()
+        self.session.execute(
+            insert(Rejection),
+            [
+                {
+                    "run_id": run_id,
+                    "partner_id": self.partner_id,
+                    "entity": self.entity,
+                    "external_id": r.external_id,
+                    "raw": r.raw,
+                    "errors": r.errors,
+                    "created_at": now,
+                }
+                for r in rejected
+            ],
+        )
+
+    def mark_seen(self, sweep_id: str, external_ids: Iterable[str]) -> None:
+        """Remember that a full-refresh sweep saw these records at the source."""
+        rows = [{"sweep_id": sweep_id, "external_id": ext} for ext in set(external_ids)]
+        # A resumed sweep re-reads the page it was on: seeing a record twice is no conflict.
+        statement = dialect_insert(self.session, SweepSeen).on_conflict_do_nothing()
+        for chunk in _chunks(rows):
+            self.session.execute(statement, chunk)
+
+    def delete_unseen(self, sweep_id: str, run_id: int | None = None) -> int:
+        """After a complete sweep: mark deleted what this connector stored and the sweep did not
+        see, each with a new revision and a `delete` change. Returns how many."""
+        model = self.model
+        seen = select(SweepSeen.external_id).where(SweepSeen.sweep_id == sweep_id)
+        gone = self.session.execute(
+            select(model.id, model.revision).where(
+                model.partner_id == self.partner_id,
+                model.connector_id == self.connector_id,
+                model.deleted_at.is_(None),
+                model.external_id.not_in(seen),
+            )
+        ).all()
+        now = utcnow()
+        for chunk in _chunks(gone):
+            self.session.execute(
+                update(model),
+                [
+                    {"id": hub_id, "revision": rev + 1, "deleted_at": now, "updated_at": now}
+                    for hub_id, rev in chunk
+                ],
+            )
+            self.session.execute(
+                insert(Change),
+                [self._change(hub_id, "delete", rev + 1, run_id, now) for hub_id, rev in chunk],
+            )
+        return len(gone)
+
+    def forget_sweep(self, sweep_id: str) -> None:
+        """Drop what a sweep remembered, once it is complete or abandoned."""
+        self.session.execute(delete(SweepSeen).where(SweepSeen.sweep_id == sweep_id))
+
+    def _change(
+        self, hub_id: str, op: str, revision: int, run_id: int | None, now: datetime
+    ) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "entity_id": hub_id,
+            "partner_id": self.partner_id,
+            "op": op,
+            "revision": revision,
+            "run_id": run_id,
+            "created_at": now,
+        }
+
+    def _resolve_rejections(self, external_ids: Sequence[str], now: datetime) -> None:
+        for chunk in _chunks(external_ids):
+            self.session.execute(
+                update(Rejection)
+                .where(
+                    Rejection.partner_id == self.partner_id,
+                    Rejection.entity == self.entity,
+                    Rejection.external_id.in_(chunk),
+                    Rejection.resolved_at.is_(None),
+                )
+                .values(resolved_at=now)
+            )
