@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -66,6 +67,20 @@ class Partner(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OAuthClient(Base):
+    """An OAuth 2.0 client (client credentials). It acts for one partner, or for none (admin).
+    Only a keyed hash of its secret is kept."""
+
+    __tablename__ = "oauth_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(128))
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    scopes: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
 class ConnectorInstance(Base):
     """A partner's configured connector: a connector type plus its validated config."""
 
@@ -109,6 +124,15 @@ class Run(Base):
         CheckConstraint(_in("mode", SYNC_MODES), name="mode"),
         Index(None, "connector_id", "stream", "status"),
         Index(None, "status", "created_at"),
+        # At most one unfinished run per connector stream, whichever process or machine asks.
+        Index(
+            "uq_runs_active_stream",
+            "connector_id",
+            "stream",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -101,7 +101,7 @@ class RecordStore:
                     model.deleted_at.is_(None),
                 )
             )
-            found.update(rows.tuples())
+            found.update((raw_hash, ext) for raw_hash, ext in rows)
         return found
 
     def upsert(
@@ -119,7 +119,7 @@ class RecordStore:
                     model.external_id, model.content_hash, model.revision, model.deleted_at
                 ).where(model.partner_id == self.partner_id, model.external_id.in_(chunk))
             )
-            existing.update((ext, (h, rev, deleted)) for ext, h, rev, deleted in rows.tuples())
+            existing.update((ext, (h, rev, deleted)) for ext, h, rev, deleted in rows)
 
         now = utcnow()
         inserts: list[dict[str, Any]] = []
@@ -242,10 +242,6 @@ class RecordStore:
             )
         return len(gone)
 
-    def forget_sweep(self, sweep_id: str) -> None:
-        """Drop what a sweep remembered, once it is complete or abandoned."""
-        self.session.execute(delete(SweepSeen).where(SweepSeen.sweep_id == sweep_id))
-
     def _change(
         self, hub_id: str, op: str, revision: int, run_id: int | None, now: datetime
     ) -> dict[str, Any]:
@@ -271,3 +267,8 @@ class RecordStore:
                 )
                 .values(resolved_at=now)
             )
+
+
+def forget_sweep(session: Session, sweep_id: str) -> None:
+    """Drop what a sweep remembered, once it is complete or abandoned."""
+    session.execute(delete(SweepSeen).where(SweepSeen.sweep_id == sweep_id))

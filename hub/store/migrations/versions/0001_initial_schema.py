@@ -76,6 +76,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_connectors_partner_id"), ["partner_id"], unique=False)
 
     op.create_table(
+        "oauth_clients",
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("secret_hash", sa.String(length=128), nullable=False),
+        sa.Column("partner_id", sa.String(length=36), nullable=True),
+        sa.Column("scopes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["partner_id"], ["partners.id"], name=op.f("fk_oauth_clients_partner_id_partners")
+        ),
+        sa.PrimaryKeyConstraint("client_id", name=op.f("pk_oauth_clients")),
+    )
+    with op.batch_alter_table("oauth_clients", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oauth_clients_partner_id"), ["partner_id"], unique=False
+        )
+
+    op.create_table(
         "certificates",
         sa.Column("course_id", sa.String(length=36), nullable=False),
         sa.Column("certificate_number", sa.String(length=128), nullable=False),
@@ -299,6 +317,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_runs_status_created_at"), ["status", "created_at"], unique=False
         )
+        batch_op.create_index(
+            "uq_runs_active_stream",
+            ["connector_id", "stream"],
+            unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+        )
 
     op.create_table(
         "stream_states",
@@ -397,6 +422,11 @@ def downgrade() -> None:
     op.drop_table("changes")
     op.drop_table("stream_states")
     with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_runs_active_stream",
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+        )
         batch_op.drop_index(batch_op.f("ix_runs_status_created_at"))
         batch_op.drop_index(batch_op.f("ix_runs_connector_id_stream_status"))
 
@@ -424,6 +454,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_certificates_connector_id_deleted_at"))
 
     op.drop_table("certificates")
+    with op.batch_alter_table("oauth_clients", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_clients_partner_id"))
+
+    op.drop_table("oauth_clients")
     with op.batch_alter_table("connectors", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_connectors_partner_id"))
 

@@ -1,0 +1,33 @@
+# The two commands of the quick start: `make run` and `make test`. Both make .venv themselves.
+VENV   := .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## The hub's main job on the embedded default (SQLite in var/).
+run: $(STAMP)
+	$(BIN)/hub init
+	$(BIN)/hub demo
+
+## Lint, format check, type check, then every test (storage tests on SQLite and PostgreSQL).
+test: lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Benchmarks: records/s beside the fetch+parse limit, on SQLite and PostgreSQL.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

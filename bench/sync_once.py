@@ -1,0 +1,140 @@
+"""One measured sync, in a fresh process: `python -m bench.sync_once --backend B --n N --source URL
+--result FILE`.
+
+Sets up a fresh database, migrates it, registers a json_api connector for the source, runs the
+first sync and then an unchanged re-sync, and writes what it measured to FILE as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.database import BACKENDS, fresh_database
+from hub.connections.services import ConnectorService
+from hub.partners.services import PartnerService
+from hub.sandbox.catalog import catalog_connector_config
+from hub.settings import load_settings
+from hub.store.db import make_engine, session_factory
+from hub.store.migrate import upgrade
+from hub.store.models import Run
+from hub.sync.runner import SyncRunner
+
+STREAM = "courses"
+PARTNER = {"kind": "training_provider", "code": "lpk-bench", "name": "LPK Bench"}
+COUNTS = ("records_read", "created", "updated", "unchanged", "deleted", "rejected")
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident set size so far, in KiB (Linux reports `ru_maxrss` in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def describe(run: Run, seconds: float) -> dict[str, Any]:
+    """A finished run as JSON: wall seconds, status, error and counts."""
+    described: dict[str, Any] = {
+        "seconds": seconds,
+        "status": run.status,
+        "error_code": run.error_code,
+        "error_message": run.error_message,
+    }
+    described.update({name: getattr(run, name) for name in COUNTS})
+    return described
+
+
+def timed(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[Run, float]:
+    """Run the stream once, timed with `perf_counter`; under cProfile when `profile` is set."""
+    profiler = cProfile.Profile() if profile is not None else None
+    start = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    try:
+        run = runner.run(connector_id, STREAM)
+    finally:
+        if profiler is not None:
+            profiler.disable()
+    seconds = time.perf_counter() - start
+    if profiler is not None and profile is not None:
+        profiler.dump_stats(profile)
+    return run, seconds
+
+
+# Two named functions, so a sampling profiler's stacks tell the first sync from the re-sync.
+def first_sync(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[Run, float]:
+    """The first sync of the catalog into an empty store."""
+    return timed(runner, connector_id, profile)
+
+
+def resync(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[Run, float]:
+    """The re-sync of the unchanged catalog."""
+    return timed(runner, connector_id, profile)
+
+
+def measure(
+    backend: str, size: int, source: str, page_size: int, cprofile_dir: Path | None
+) -> dict[str, Any]:
+    """Set up a fresh database and connector, run both syncs, and return what was measured."""
+    result: dict[str, Any] = {"backend": backend, "n": size, "page_size": page_size}
+    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+        database_url = fresh_database(backend, Path(tmp))
+        settings = load_settings(
+            {"data_dir": tmp, "database_url": database_url, "secret_key": "bench"}, environ={}
+        )
+        engine = make_engine(settings.database_url)
+        try:
+            upgrade(engine)
+            sessions = session_factory(engine)
+            with sessions.begin() as session:
+                PartnerService(session).create(PARTNER)
+                config = catalog_connector_config(source, page_size=page_size)
+                connector_id = ConnectorService(session).add(PARTNER["code"], "json_api", config).id
+            runner = SyncRunner(sessions, settings)
+            phases: tuple[tuple[str, Callable[..., tuple[Run, float]]], ...] = (
+                ("first", first_sync),
+                ("resync", resync),
+            )
+            for phase, sync in phases:
+                profile = cprofile_dir / f"{backend}-{size}-{phase}.prof" if cprofile_dir else None
+                run, seconds = sync(runner, connector_id, profile)
+                result[phase] = describe(run, seconds)
+                result[f"rss_{phase}_kib"] = peak_rss_kib()
+                if run.status != "succeeded":
+                    break
+        finally:
+            engine.dispose()
+    return result
+
+
+def main() -> None:
+    """Measure one backend and size; write the JSON result; exit 1 when something raised."""
+    parser = argparse.ArgumentParser(description="One measured first sync and re-sync.")
+    parser.add_argument("--backend", choices=BACKENDS, required=True)
+    parser.add_argument("--n", type=int, required=True, help="courses the source serves")
+    parser.add_argument("--source", required=True, help="the catalog's base URL")
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--result", type=Path, required=True, help="where to write the JSON")
+    parser.add_argument("--cprofile", type=Path, help="directory for cProfile stats per phase")
+    args = parser.parse_args()
+    try:
+        result = measure(args.backend, args.n, args.source, args.page_size, args.cprofile)
+        code = 0
+    except Exception as error:
+        traceback.print_exc()
+        result = {"backend": args.backend, "n": args.n, "error": f"{type(error).__name__}: {error}"}
+        code = 1
+    args.result.write_bytes(orjson.dumps(result))
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

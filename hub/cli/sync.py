@@ -1,0 +1,253 @@
+"""`hub connectors` and `hub runs`: registering connectors, syncing them, reading runs."""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+from rich.live import Live
+from rich.table import Table
+
+import connectors as connector_sdk
+from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
+from hub.connections.services import ConnectorService
+from hub.errors import InvalidInput
+from hub.store.models import ConnectorInstance, Run
+from hub.sync.runner import SyncRunner
+from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
+
+COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected")
+
+
+def connector_as_dict(instance: ConnectorInstance) -> dict[str, Any]:
+    """A connector as the CLI's --json shows it: secrets in its config are masked."""
+    try:
+        config = connector_sdk.redact_config(
+            connector_sdk.get_connector_type(instance.type), instance.config
+        )
+    except LookupError:
+        config = None  # its type is no longer installed: show nothing rather than secrets
+    return {
+        "id": instance.id,
+        "partner_id": instance.partner_id,
+        "name": instance.name,
+        "type": instance.type,
+        "status": instance.status,
+        "timezone": instance.timezone,
+        "config": config,
+    }
+
+
+@click.group()
+def connectors() -> None:
+    """Register, list and sync connectors."""
+
+
+@connectors.command("list")
+@click.option("--partner", default=None, help="Only this partner's (id or code).")
+@click.option("--types", "show_types", is_flag=True, help="List installed connector types.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_hub
+@reports_errors
+def list_connectors(hub: Hub, partner: str | None, show_types: bool, as_json: bool) -> None:
+    """List registered connectors (or, with --types, the installed connector types)."""
+    if show_types:
+        types = sorted(connector_sdk.connector_types())
+        if as_json:
+            emit_json(types)
+        else:
+            print_table("Connector types", ["type"], [[t] for t in types])
+        return
+    with hub.transaction() as session:
+        rows = [connector_as_dict(c) for c in ConnectorService(session).list(partner)]
+    if as_json:
+        emit_json(rows)
+        return
+    print_table(
+        "Connectors",
+        ["id", "partner", "name", "type", "status", "timezone"],
+        [
+            [r["id"], r["partner_id"], r["name"], r["type"], r["status"], r["timezone"]]
+            for r in rows
+        ],
+    )
+
+
+@connectors.command("add")
+@click.option("--type", "type_name", required=True, help="Connector type, e.g. json_api.")
+@click.option("--partner", required=True, help="Partner id or code.")
+@click.option(
+    "--config",
+    "config_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The connector's config, JSON or YAML.",
+)
+@click.option("--name", default=None, help="Name, unique for the partner (default: the type).")
+@click.option(
+    "--timezone",
+    default="Asia/Jakarta",
+    show_default=True,
+    help="Zone of the source's naive times: Asia/Jakarta, Asia/Makassar or Asia/Jayapura.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_hub
+@reports_errors
+def add_connector(
+    hub: Hub,
+    type_name: str,
+    partner: str,
+    config_file: Path,
+    name: str | None,
+    timezone: str,
+    as_json: bool,
+) -> None:
+    """Register a connector for a partner; its config is validated before it is stored."""
+    config = _read_config(config_file)
+    with hub.transaction() as session:
+        instance = ConnectorService(session).add(
+            partner, type_name, config, name=name, timezone=timezone
+        )
+        answer = connector_as_dict(instance)
+    if as_json:
+        emit_json(answer)
+    else:
+        console.print(f"connector {answer['id']} ({answer['type']}) added")
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        config = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise InvalidInput(f"config: {path} is not valid JSON or YAML: {error}") from error
+    if not isinstance(config, dict):
+        raise InvalidInput(f"config: {path} must hold an object of settings")
+    return config
+
+
+@connectors.command("sync")
+@click.argument("connector_id", type=int)
+@click.option("--stream", default=None, help="Only this stream (default: every stream).")
+@click.option("--full-refresh", is_flag=True, help="Read everything again from the start.")
+@click.option("--json", "as_json", is_flag=True, help="Print the finished runs as JSON.")
+@pass_hub
+@reports_errors
+def sync_connector(
+    hub: Hub, connector_id: int, stream: str | None, full_refresh: bool, as_json: bool
+) -> None:
+    """Sync a connector now, showing live counts; exit 1 when a run failed."""
+    runs: list[Run] = []
+    # A person watches live counts; a script reads the JSON at the end.
+    live = Live(console=console, auto_refresh=False) if not as_json else None
+
+    def show(run: Run) -> None:
+        if live is not None:
+            live.update(_progress_table([*runs, run]), refresh=True)
+
+    runner = SyncRunner(hub.sessions, hub.settings, on_progress=show)
+    with live or nullcontext():
+        for name in [stream] if stream else runner.streams(connector_id):
+            runs.append(runner.run(connector_id, name, full_refresh=full_refresh))
+            show(runs[-1])
+    if as_json:
+        emit_json([run_as_dict(r) for r in runs])
+    failed = [r for r in runs if r.status == "failed"]
+    if failed:
+        fail("; ".join(f"run {r.id} ({r.stream}) failed: {r.error_message}" for r in failed))
+
+
+def _progress_table(runs: list[Run]) -> Table:
+    table = Table(title="Sync", title_justify="left")
+    for column in ("run", "stream", "status", *COUNTS):
+        table.add_column(column, justify="right" if column in COUNTS else "left")
+    for run in runs:
+        counts = run_as_dict(run)["counts"]
+        table.add_row(str(run.id), run.stream, run.status, *(f"{counts[c]:,}" for c in COUNTS))
+    return table
+
+
+@click.group()
+def runs() -> None:
+    """Read sync runs."""
+
+
+@runs.command("list")
+@click.option("--connector", "connector_id", type=int, default=None)
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "running", "succeeded", "partial", "failed", "cancelled"]),
+)
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_hub
+@reports_errors
+def list_runs(
+    hub: Hub, connector_id: int | None, status: str | None, limit: int, as_json: bool
+) -> None:
+    """List runs, newest first."""
+    with hub.transaction() as session:
+        rows = [
+            run_as_dict(r)
+            for r in RunService(session).list(connector_id=connector_id, status=status, limit=limit)
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    print_table(
+        "Runs",
+        ["id", "connector", "stream", "status", "started", *COUNTS, "error"],
+        [
+            [
+                r["id"],
+                r["connector_id"],
+                r["stream"],
+                r["status"],
+                r["started_at"],
+                *(r["counts"][c] for c in COUNTS),
+                r["error"]["code"] if r["error"] else None,
+            ]
+            for r in rows
+        ],
+    )
+
+
+@runs.command("show")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_hub
+@reports_errors
+def show_run(hub: Hub, run_id: int, as_json: bool) -> None:
+    """Show one run: counts, error, and its first rejected records with their field errors."""
+    with hub.transaction() as session:
+        service = RunService(session)
+        answer = run_as_dict(service.get(run_id))
+        total, rejected = service.rejections(run_id)
+        answer["rejections"] = {"total": total, "first": [rejection_as_dict(r) for r in rejected]}
+    if as_json:
+        emit_json(answer)
+        return
+    console.print(
+        f"run {answer['id']}: connector {answer['connector_id']} stream {answer['stream']}"
+    )
+    console.print(f"  status   {answer['status']} ({answer['mode']}, {answer['trigger']})")
+    console.print(f"  started  {answer['started_at']}\n  finished {answer['finished_at']}")
+    console.print("  counts   " + ", ".join(f"{c} {answer['counts'][c]:,}" for c in COUNTS))
+    if answer["error"]:
+        console.print(
+            f"  error    {answer['error']['code']}: {answer['error']['message']}", markup=False
+        )
+    if total:
+        print_table(
+            f"Rejected records ({total}, first {len(rejected)})",
+            ["external id", "field", "errors"],
+            [
+                [r.external_id, field, "; ".join(messages)]
+                for r in rejected
+                for field, messages in r.errors.items()
+            ],
+        )
