@@ -137,7 +137,8 @@ class SyncRunner:
         full_refresh: bool,
         offered: connectors.Stream,
     ) -> Run:
-        mode = "full_refresh" if full_refresh else offered.sync_modes[-1]
+        incremental = not full_refresh and "incremental" in offered.sync_modes
+        mode = "incremental" if incremental else "full_refresh"
         run = _new_run(instance.id, stream, trigger, mode)
         session.add(run)
         try:

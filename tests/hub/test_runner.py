@@ -117,7 +117,12 @@ def test_first_sync_stores_every_record_and_logs_each_once(
 
     assert run.status == "succeeded"
     assert counts(run) == {
-        "read": 35, "created": 35, "updated": 0, "unchanged": 0, "deleted": 0, "rejected": 0
+        "read": 35,
+        "created": 35,
+        "updated": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "rejected": 0,
     }
     assert len(stored(sessions)) == 35
     assert change_ops(sessions) == [("upsert", 1)] * 35
@@ -151,7 +156,9 @@ def test_revision_bumps_only_for_records_that_really_changed(
     assert (run.updated, run.unchanged) == (3, 27)
     revisions = stored(sessions)
     assert {ext for ext, (rev, _) in revisions.items() if rev == 2} == {
-        "C0000000", "C0000010", "C0000020"
+        "C0000000",
+        "C0000010",
+        "C0000020",
     }
     assert change_ops(sessions)[-3:] == [("upsert", 2)] * 3
 

@@ -1,0 +1,224 @@
+"""The `hub` command's fixed forms (DESIGN.md §6): JSON for scripts, exit statuses, and bad input
+refused with the field named and nothing stored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.cli import cli
+from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
+from hub.settings import Settings
+from hub.store.models import ConnectorInstance, Course, OAuthClient
+
+
+@pytest.fixture
+def hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HUB_SECRET_KEY", settings.secret_key)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def as_json(result: Result) -> Any:
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.stdout)
+
+
+def test_init_prints_an_admin_client_once_then_nothing(
+    hub: Any, sessions: sessionmaker[Session]
+) -> None:
+    first = as_json(hub("init", "--json"))
+    again = as_json(hub("init", "--json"))
+
+    assert set(first) == {"client_id", "client_secret"}
+    assert again == {}
+    with sessions() as session:
+        client = session.get(OAuthClient, first["client_id"])
+        assert client is not None
+        assert client.scopes == "admin"
+        assert first["client_secret"] not in client.secret_hash
+
+
+def test_partner_and_client_creation_print_the_api_json(hub: Any) -> None:
+    partner = as_json(
+        hub(
+            "partners",
+            "create",
+            "--kind",
+            "training_provider",
+            "--code",
+            "lpk-a",
+            "--name",
+            "LPK A",
+            "--json",
+        )
+    )
+    client = as_json(
+        hub(
+            "clients",
+            "create",
+            "--partner",
+            partner["id"],
+            "--scopes",
+            "catalog:write catalog:read",
+            "--json",
+        )
+    )
+
+    assert partner["code"] == "lpk-a"
+    assert partner["kind"] == "training_provider"
+    assert set(client) == {"client_id", "client_secret", "scopes"}
+    assert client["scopes"] == ["catalog:read", "catalog:write"]
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["partners", "create", "--kind", "bank", "--code", "b", "--name", "B"], "kind"),
+        (
+            ["partners", "create", "--kind", "platform", "--code", "No Spaces!", "--name", "P"],
+            "code",
+        ),
+        (["clients", "create", "--scopes", "catalog:read"], "scopes"),
+        (["clients", "create", "--scopes", "root"], "scopes"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(hub: Any, args: list[str], field: str) -> None:
+    result = hub(*args)
+
+    assert result.exit_code == 2
+    assert field in result.stderr
+
+
+def test_malformed_connector_config_is_refused_and_nothing_stored(
+    hub: Any, tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
+    config = catalog_connector_config("http://127.0.0.1:9")
+    config["streams"]["courses"]["pagination"]["page_size"] = "lots"
+    path = tmp_path / "connector.json"
+    path.write_text(json.dumps(config))
+
+    result = hub(
+        "connectors", "add", "--type", "json_api", "--partner", "lpk-a", "--config", str(path)
+    )
+
+    assert result.exit_code == 2
+    assert "streams.courses.pagination.page_size" in result.stderr
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ConnectorInstance)) == 0
+
+
+def test_unknown_connector_type_and_partner_are_refused(hub: Any, tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("base_url: http://127.0.0.1:9\n")
+    hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
+
+    no_type = hub(
+        "connectors", "add", "--type", "nope", "--partner", "lpk-a", "--config", str(path)
+    )
+    no_partner = hub(
+        "connectors", "add", "--type", "json_api", "--partner", "ghost", "--config", str(path)
+    )
+
+    assert no_type.exit_code == 2
+    assert "nope" in no_type.stderr
+    assert no_partner.exit_code == 1
+    assert "ghost" in no_partner.stderr
+
+
+def test_sync_then_runs_list_and_show(
+    hub: Any, tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
+    with serve_catalog(CatalogSource(120)) as base_url:
+        path = tmp_path / "connector.json"
+        path.write_text(json.dumps(catalog_connector_config(base_url, page_size=50)))
+        added = as_json(
+            hub(
+                "connectors",
+                "add",
+                "--type",
+                "json_api",
+                "--partner",
+                "lpk-a",
+                "--config",
+                str(path),
+                "--timezone",
+                "Asia/Makassar",
+                "--json",
+            )
+        )
+        [run] = as_json(hub("connectors", "sync", str(added["id"]), "--json"))
+
+    listed = as_json(hub("runs", "list", "--json"))
+    shown = as_json(hub("runs", "show", str(run["id"]), "--json"))
+
+    assert added["timezone"] == "Asia/Makassar"
+    assert run["status"] == "succeeded"
+    assert run["counts"]["created"] == 120
+    assert [r["id"] for r in listed] == [run["id"]]
+    assert shown["counts"] == run["counts"]
+    assert shown["rejections"] == {"total": 0, "first": []}
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Course)) == 120
+
+
+def test_sync_of_an_unreachable_source_exits_1_with_the_reason(hub: Any, tmp_path: Path) -> None:
+    hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
+    config = catalog_connector_config("http://127.0.0.1:9")  # nothing listens on port 9
+    config["http"] = {"max_retries": 0}
+    path = tmp_path / "connector.json"
+    path.write_text(json.dumps(config))
+    added = as_json(
+        hub(
+            "connectors",
+            "add",
+            "--type",
+            "json_api",
+            "--partner",
+            "lpk-a",
+            "--config",
+            str(path),
+            "--json",
+        )
+    )
+
+    result = hub("connectors", "sync", str(added["id"]))
+
+    assert result.exit_code == 1
+    assert "failed" in result.stderr
+
+
+def test_show_of_a_missing_run_exits_1(hub: Any) -> None:
+    result = hub("runs", "show", "999")
+
+    assert result.exit_code == 1
+    assert "999" in result.stderr
+
+
+def test_schemas_export_writes_one_json_schema_per_entity(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["schemas", "export", str(tmp_path / "out")])
+
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == [
+        "certificate.schema.json",
+        "course.schema.json",
+        "partner.schema.json",
+        "payment.schema.json",
+    ]
+    course = json.loads((tmp_path / "out" / "course.schema.json").read_text())
+    assert course["$schema"] == "https://json-schema.org/draft/2020-12/schema"
