@@ -32,7 +32,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from marshmallow.constants import missing
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
-from schemas._rules import Rule, RuleSchema, check_rules
+from schemas._rules import Rule, RuleSchema
 from schemas._validators import Pattern
 from schemas.fields import ParsedField, Text
 
@@ -85,7 +85,6 @@ class _Source:
             "ValidationError": ValidationError,
             "missing": missing,
             "isfinite": math.isfinite,
-            "check_rules": check_rules,
         }
 
     def name(self, value: Any) -> str:
@@ -134,9 +133,9 @@ def _schema_loader(schema: Schema, unknown: str) -> Loader:
     )
     head = ["def load(data):", f"    if {check}:", "        raise Reject"]
     head += ["    get = data.get", "    out = {}"]
-    # marshmallow runs the rules only when every field loaded, as here.
-    if rules:
-        source.add(1, f"if check_rules({source.name(rules)}, out):", "    raise Reject")
+    # marshmallow runs the rules (through check_rules) only when every field loaded, as here.
+    for rule in rules:
+        source.add(1, f"if {source.name(rule.violations)}(out):", "    raise Reject")
     source.add(1, "return out")
     source.lines[:0] = head
     return cast(Loader, source.compile("load", cls.__name__))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -22,8 +22,8 @@ class Rule(abc.ABC):
     """One rule across the fields of a loaded record."""
 
     @abc.abstractmethod
-    def violations(self, data: Mapping[str, Any]) -> Iterator[Violation]:
-        """The (path of the offending field, message) pairs; none when the record obeys.
+    def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
+        """The (path of the offending field, message) pairs; empty when the record obeys.
 
         `data` is the loaded record; optional fields may be None.
         """
@@ -37,15 +37,16 @@ class NotBefore(Rule):
     earlier: str
     strict: bool = False
 
-    def violations(self, data: Mapping[str, Any]) -> Iterator[Violation]:
+    def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
         later, earlier = data.get(self.later), data.get(self.earlier)
         if later is None or earlier is None:
-            return
+            return ()
         later_t, earlier_t = dt.datetime.fromisoformat(later), dt.datetime.fromisoformat(earlier)
         if self.strict and later_t <= earlier_t:
-            yield (self.later,), f"Must be after {self.earlier}."
-        elif later_t < earlier_t:
-            yield (self.later,), f"Must not be before {self.earlier}."
+            return [((self.later,), f"Must be after {self.earlier}.")]
+        if later_t < earlier_t:
+            return [((self.later,), f"Must not be before {self.earlier}.")]
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,11 @@ class AtMost(Rule):
     field: str
     limit: str
 
-    def violations(self, data: Mapping[str, Any]) -> Iterator[Violation]:
+    def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
         value, limit = data.get(self.field), data.get(self.limit)
         if value is not None and limit is not None and value > limit:
-            yield (self.field,), f"Must not be more than {self.limit}."
+            return [((self.field,), f"Must not be more than {self.limit}.")]
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +70,17 @@ class UniqueWithin(Rule):
     items: str
     key: str
 
-    def violations(self, data: Mapping[str, Any]) -> Iterator[Violation]:
+    def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
+        found: list[Violation] = []
         seen: set[Any] = set()
         for index, item in enumerate(data.get(self.items) or ()):
             value = item.get(self.key)
             if value in seen:
-                yield (self.items, index, self.key), f"Duplicate {self.key} in {self.items}."
+                found.append(
+                    ((self.items, index, self.key), f"Duplicate {self.key} in {self.items}.")
+                )
             seen.add(value)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +92,15 @@ class RequiredInItemsWhen(Rule):
     when: str
     values: frozenset[str]
 
-    def violations(self, data: Mapping[str, Any]) -> Iterator[Violation]:
+    def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
         if data.get(self.when) not in self.values:
-            return
-        for index, item in enumerate(data.get(self.items) or ()):
-            if item.get(self.field) is None:
-                yield (
-                    (self.items, index, self.field),
-                    f"Required when {self.when} is {' or '.join(sorted(self.values))}.",
-                )
+            return ()
+        message = f"Required when {self.when} is {' or '.join(sorted(self.values))}."
+        return [
+            ((self.items, index, self.field), message)
+            for index, item in enumerate(data.get(self.items) or ())
+            if item.get(self.field) is None
+        ]
 
 
 def check_rules(rules: tuple[Rule, ...], data: Mapping[str, Any]) -> dict[str | int, Any]:
