@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 import yaml
-from rich.live import Live
-from rich.table import Table
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 import connectors as connector_sdk
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
@@ -130,6 +129,29 @@ def _read_config(path: Path) -> dict[str, Any]:
     return config
 
 
+@connectors.command("check")
+@click.argument("connector_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_hub
+@reports_errors
+def check_connector(hub: Hub, connector_id: int, as_json: bool) -> None:
+    """Check that a connector's source is reachable and its credentials work."""
+    with hub.transaction() as session:
+        instance = ConnectorService(session).get(connector_id)
+        type_name, stored_config = instance.type, instance.config
+    connector_type = connector_sdk.get_connector_type(type_name)
+    try:
+        connector_type().check(connector_sdk.load_config(connector_type, stored_config))
+    except connector_sdk.ConnectorError as error:
+        if as_json:
+            emit_json({"ok": False, "error": {"code": error.code, "message": str(error)}})
+        fail(f"check failed ({error.code}): {error}")
+    if as_json:
+        emit_json({"ok": True})
+    else:
+        console.print(f"connector {connector_id}: source reachable, credentials accepted")
+
+
 @connectors.command("sync")
 @click.argument("connector_id", type=int)
 @click.option("--stream", default=None, help="Only this stream (default: every stream).")
@@ -143,17 +165,24 @@ def sync_connector(
     """Sync a connector now, showing live counts; exit 1 when a run failed."""
     runs: list[Run] = []
     # A person watches live counts; a script reads the JSON at the end.
-    live = Live(console=console, auto_refresh=False) if not as_json else None
+    progress = _progress() if not as_json else None
+    tasks: dict[str, TaskID] = {}
 
     def show(run: Run) -> None:
-        if live is not None:
-            live.update(_progress_table([*runs, run]), refresh=True)
+        if progress is not None:
+            counts = run_as_dict(run)["counts"]
+            summary = "  ".join(f"{c} {counts[c]:,}" for c in COUNTS if counts[c] or c == "read")
+            progress.update(tasks[run.stream], summary=summary, status=run.status)
 
     runner = SyncRunner(hub.sessions, hub.settings, on_progress=show)
-    with live or nullcontext():
+    with progress or nullcontext():
         for name in [stream] if stream else runner.streams(connector_id):
+            if progress is not None:
+                tasks[name] = progress.add_task(name, total=None, summary="", status="running")
             runs.append(runner.run(connector_id, name, full_refresh=full_refresh))
             show(runs[-1])
+            if progress is not None:
+                progress.update(tasks[name], total=1, completed=1)
     if as_json:
         emit_json([run_as_dict(r) for r in runs])
     failed = [r for r in runs if r.status == "failed"]
@@ -161,14 +190,15 @@ def sync_connector(
         fail("; ".join(f"run {r.id} ({r.stream}) failed: {r.error_message}" for r in failed))
 
 
-def _progress_table(runs: list[Run]) -> Table:
-    table = Table(title="Sync", title_justify="left")
-    for column in ("run", "stream", "status", *COUNTS):
-        table.add_column(column, justify="right" if column in COUNTS else "left")
-    for run in runs:
-        counts = run_as_dict(run)["counts"]
-        table.add_row(str(run.id), run.stream, run.status, *(f"{counts[c]:,}" for c in COUNTS))
-    return table
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(finished_text="•"),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.fields[status]}"),
+        TextColumn("{task.fields[summary]}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 @click.group()

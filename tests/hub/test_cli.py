@@ -161,6 +161,7 @@ def test_sync_then_runs_list_and_show(
                 "--json",
             )
         )
+        assert as_json(hub("connectors", "check", str(added["id"]), "--json")) == {"ok": True}
         [run] = as_json(hub("connectors", "sync", str(added["id"]), "--json"))
 
     listed = as_json(hub("runs", "list", "--json"))
@@ -197,9 +198,12 @@ def test_sync_of_an_unreachable_source_exits_1_with_the_reason(hub: Any, tmp_pat
     )
 
     result = hub("connectors", "sync", str(added["id"]))
+    check = hub("connectors", "check", str(added["id"]), "--json")
 
     assert result.exit_code == 1
     assert "failed" in result.stderr
+    assert check.exit_code == 1
+    assert json.loads(check.stdout)["error"]["code"] == "source_unavailable"
 
 
 def test_show_of_a_missing_run_exits_1(hub: Any) -> None:
