@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
@@ -76,16 +77,21 @@ _STRING_FIELDS = (fields.String, fields.Url, fields.Email)
 
 
 class _Source:
-    """The text of one generated function and the objects it refers to by name."""
+    """The text of one generated function and the objects it refers to by name. A source made
+    with another's `namespace` holds lines to place into that one."""
 
-    def __init__(self) -> None:
+    def __init__(self, namespace: dict[str, Any] | None = None) -> None:
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {
-            "Reject": Reject,
-            "ValidationError": ValidationError,
-            "missing": missing,
-            "isfinite": math.isfinite,
-        }
+        self.namespace: dict[str, Any] = (
+            namespace
+            if namespace is not None
+            else {
+                "Reject": Reject,
+                "ValidationError": ValidationError,
+                "missing": missing,
+                "isfinite": math.isfinite,
+            }
+        )
 
     def name(self, value: Any) -> str:
         """A name under which the function sees `value`."""
@@ -103,6 +109,7 @@ class _Source:
 
 
 def _schema_loader(schema: Schema, unknown: str) -> Loader:
+    """`schema.load(data, unknown=unknown)` as a generated function `load(data)`."""
     cls = type(schema)
     if any(getattr(cls, name) is not getattr(Schema, name) for name in _SCHEMA_METHODS):
         raise _Unsupported(f"{cls.__name__} overrides how it loads")
@@ -113,6 +120,7 @@ def _schema_loader(schema: Schema, unknown: str) -> Loader:
     rules = _rules_of(schema)
 
     source = _Source()
+    body = _Source(source.namespace)
     known = []
     for name, field in schema.load_fields.items():
         data_key = field.data_key if field.data_key is not None else name
@@ -120,24 +128,24 @@ def _schema_loader(schema: Schema, unknown: str) -> Loader:
         if "." in out_key:
             raise _Unsupported(f"{cls.__name__}.{name} loads into a nested attribute")
         known.append(data_key)
-        source.add(1, f"v = get({data_key!r}, missing)")
-        may_be_absent = _value_code(field, source, 1)
-        if may_be_absent:
-            source.add(1, "if v is not missing:", f"    out[{out_key!r}] = v")
+        body.add(1, f"v = get({data_key!r}, missing)")
+        if _value_code(field, body, 1):
+            body.add(1, "if v is not missing:", f"    out[{out_key!r}] = v")
         else:
-            source.add(1, f"out[{out_key!r}] = v")
-    check = (
-        f"type(data) is not dict or not {source.name(frozenset(known))}.issuperset(data)"
-        if unknown == RAISE
-        else "type(data) is not dict"
-    )
-    head = ["def load(data):", f"    if {check}:", "        raise Reject"]
-    head += ["    get = data.get", "    out = {}"]
-    # marshmallow runs the rules (through check_rules) only when every field loaded, as here.
+            body.add(1, f"out[{out_key!r}] = v")
+    # marshmallow runs the rules (check_rules) only once every field has loaded, as here.
     for rule in rules:
-        source.add(1, f"if {source.name(rule.violations)}(out):", "    raise Reject")
-    source.add(1, "return out")
-    source.lines[:0] = head
+        body.add(1, f"if {source.name(rule.violations)}(out):", "    raise Reject")
+    body.add(1, "return out")
+
+    source.add(0, "def load(data):")
+    if unknown == RAISE:
+        known_keys = source.name(frozenset(known))
+        source.add(1, f"if type(data) is not dict or not {known_keys}.issuperset(data):")
+    else:
+        source.add(1, "if type(data) is not dict:")
+    source.add(1, "    raise Reject", "get = data.get", "out = {}")
+    source.lines += body.lines
     return cast(Loader, source.compile("load", cls.__name__))
 
 
@@ -182,62 +190,71 @@ def _value_code(field: fields.Field[Any], source: _Source, indent: int) -> bool:
         raise _Unsupported(f"{cls.__name__} overrides how it deserializes")
     if field.pre_load or field.post_load:
         raise _Unsupported(f"{cls.__name__} has pre/post-load functions")
-    conv = source.name(_conv(field))
+    core = _core(field)
+    conv = source.name(_conv(field, core))
+    # The field's usual input type first: neither missing nor None is of it.
+    usual = _usual_code(field, source, core)
+    if usual is not None:
+        condition, body = usual
+        source.add(indent, f"if {condition}:", *("    " + line for line in body))
+    branch = "if" if usual is None else "elif"
     # Field.deserialize: a missing value is required or takes the default, unvalidated.
     default = field.load_default
     if field.required:
-        source.add(indent, "if v is missing:", "    raise Reject")
+        source.add(indent, f"{branch} v is missing:", "    raise Reject")
     elif callable(default):
-        source.add(indent, "if v is missing:", f"    v = {source.name(default)}()")
+        source.add(indent, f"{branch} v is missing:", f"    v = {source.name(default)}()")
     elif default is not missing:
-        source.add(indent, "if v is missing:", f"    v = {source.name(default)}")
+        source.add(indent, f"{branch} v is missing:", f"    v = {source.name(default)}")
     else:
-        source.add(indent, "if v is missing:", "    pass")
+        source.add(indent, f"{branch} v is missing:", "    pass")
     # Then null is allowed or not; then _deserialize and the validators.
     source.add(indent, "elif v is None:", "    pass" if field.allow_none else "    raise Reject")
-    _present_code(field, source, indent, conv)
+    if usual is None:
+        # A parsed field takes any present value through its parse.
+        parse = source.name(cast(ParsedField[Any], field).parse)
+        source.add(indent, "else:", "    try:", f"        v = {parse}(v, data)")
+        source.add(indent + 1, "except ValidationError:", "    raise Reject from None")
+        _checks_code(list(field.validators), source, indent + 1, hashable=False)
+    else:
+        source.add(indent, "else:", f"    v = {conv}(v, data)")
     return not field.required and default is missing
 
 
-def _present_code(field: fields.Field[Any], source: _Source, indent: int, conv: str) -> None:
-    """The `elif`/`else` branches for a present, non-null `v`: the field's usual input type
-    inline, the rest through `conv`."""
+def _usual_code(
+    field: fields.Field[Any], source: _Source, core: _Core
+) -> tuple[str, list[str]] | None:
+    """The test for the field's usual input type and the source that loads such a `v`; None
+    for a parsed field, whose parse takes every present value."""
     cls = type(field)
     validators = list(field.validators)
-    inner = indent + 1
-    if isinstance(field, ParsedField) and cls._deserialize is ParsedField._deserialize:
+    if isinstance(field, ParsedField):
         if cls is Text and not validators:
             # Text.parse gives a str that is not blank once stripped, and not too long, stripped.
             limit = source.name(cast(Text, field).max_length)
-            source.add(indent, f"elif type(v) is str and 0 < len(t := v.strip()) <= {limit}:")
-            source.add(inner, "v = t")
-            source.add(indent, "else:", f"    v = {conv}(v, data)")
-            return
-        parse = source.name(field.parse)
-        source.add(indent, "else:", "    try:", f"        v = {parse}(v, data)")
-        source.add(inner, "except ValidationError:", "    raise Reject from None")
-        _checks_code(validators, source, inner, hashable=False)
-        return
+            return f"type(v) is str and 0 < len(t := v.strip()) <= {limit}", ["v = t"]
+        return None
+    body = _Source(source.namespace)
     if cls in _STRING_FIELDS:
-        source.add(indent, "elif type(v) is str:")
+        condition = "type(v) is str"
     elif cls is fields.Integer:
-        source.add(indent, "elif type(v) is int:")
+        condition = "type(v) is int"
     elif cls is fields.Float and not cast(fields.Float, field).allow_nan:
         # float(value) of an int is finite, or OverflowError, which marshmallow rejects too.
-        source.add(indent, "elif type(v) is float and isfinite(v) or type(v) is int:")
-        source.add(inner, "try:", "    v = float(v)", "except OverflowError:")
-        source.add(inner, "    raise Reject from None")
+        condition = "type(v) is float and isfinite(v) or type(v) is int"
+        body.add(
+            0, "try:", "    v = float(v)", "except OverflowError:", "    raise Reject from None"
+        )
     elif cls is fields.Nested:
-        load = source.name(_nested_loader(cast(fields.Nested, field)))
-        source.add(indent, "elif type(v) is dict:", f"    v = {load}(v)")
+        condition = "type(v) is dict"
+        body.add(0, f"v = {source.name(core.part)}(v)")
     elif cls is fields.List:
-        item = source.name(_item_fn(cast(fields.List[Any], field).inner))
-        source.add(indent, "elif type(v) is list:", f"    v = [{item}(x, None) for x in v]")
+        condition = "type(v) is list"
+        body.add(0, f"v = [{source.name(core.part)}(x, None) for x in v]")
     else:
         raise _Unsupported(f"no fast path for {cls.__name__}")
-    source.add(inner, "pass")
-    _checks_code(validators, source, inner, hashable=cls in _STRING_FIELDS)
-    source.add(indent, "else:", f"    v = {conv}(v, data)")
+    _checks_code(validators, body, 0, hashable=cls in _STRING_FIELDS)
+    return condition, body.lines or ["pass"]
 
 
 def _checks_code(validators: list[Any], source: _Source, indent: int, *, hashable: bool) -> None:
@@ -294,10 +311,10 @@ def _nested_loader(field: fields.Nested) -> Loader:
 # `Field.deserialize` as closures: what the generated code calls for unusual inputs.
 
 
-def _conv(field: fields.Field[Any]) -> Conv:
-    """`Field.deserialize` of one value: missing and null, the default, `_deserialize`, then
-    the validators."""
-    core = _core(field)
+def _conv(field: fields.Field[Any], core: _Core) -> Conv:
+    """`Field.deserialize` of one value: missing and null, the default, `core`
+    (`_deserialize`), then the validators."""
+    deserialize = core.deserialize
     checks = tuple(_check(validator) for validator in field.validators)
     required, allow_none = field.required, field.allow_none
     default = field.load_default
@@ -312,7 +329,7 @@ def _conv(field: fields.Field[Any]) -> Conv:
             if allow_none:
                 return None
             raise Reject
-        out = core(value, data)
+        out = deserialize(value, data)
         for check in checks:
             check(out)
         return out
@@ -320,21 +337,32 @@ def _conv(field: fields.Field[Any]) -> Conv:
     return conv
 
 
-def _core(field: fields.Field[Any]) -> Conv:
+@dataclass(frozen=True, slots=True)
+class _Core:
+    """A field's `_deserialize`, and the compiled part it runs (a nested loader, a list's item
+    function) that the generated code calls directly."""
+
+    deserialize: Conv
+    part: Any = None
+
+
+def _core(field: fields.Field[Any]) -> _Core:
     """`field._deserialize`, for the known field classes."""
     cls = type(field)
     if isinstance(field, ParsedField) and cls._deserialize is ParsedField._deserialize:
-        return _parsed_core(field)
+        return _Core(_parsed_core(field))
     if cls in _STRING_FIELDS:
-        return _as_is_core(field, str)
+        return _Core(_as_is_core(field, str))
     if cls is fields.Integer:
-        return _as_is_core(field, int)
+        return _Core(_as_is_core(field, int))
     if cls is fields.Float and not cast(fields.Float, field).allow_nan:
-        return _float_core(field)
+        return _Core(_float_core(field))
     if cls is fields.Nested:
-        return _loader_core(_nested_loader(cast(fields.Nested, field)))
+        load = _nested_loader(cast(fields.Nested, field))
+        return _Core(_loader_core(load), load)
     if cls is fields.List:
-        return _list_core(_item_fn(cast(fields.List[Any], field).inner))
+        item = _item_fn(cast(fields.List[Any], field).inner)
+        return _Core(_list_core(item), item)
     raise _Unsupported(f"no fast path for {cls.__name__}")
 
 

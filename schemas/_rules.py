@@ -7,7 +7,6 @@ cleanly, and the fast path calls the same `check_rules` on its own (identical) l
 from __future__ import annotations
 
 import abc
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -31,7 +30,8 @@ class Rule(abc.ABC):
 
 @dataclass(frozen=True, slots=True)
 class NotBefore(Rule):
-    """`later` is not before `earlier` (or strictly after it, if `strict`); both loaded times."""
+    """`later` is not before `earlier` (or strictly after it, if `strict`): two times loaded by
+    `AwareDateTime`."""
 
     later: str
     earlier: str
@@ -41,10 +41,11 @@ class NotBefore(Rule):
         later, earlier = data.get(self.later), data.get(self.earlier)
         if later is None or earlier is None:
             return ()
-        later_t, earlier_t = dt.datetime.fromisoformat(later), dt.datetime.fromisoformat(earlier)
-        if self.strict and later_t <= earlier_t:
+        # AwareDateTime writes `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`, years 1970-2099: as text
+        # these sort as the times do (a whole second's "+" sorts before a fraction's ".").
+        if self.strict and later <= earlier:
             return [((self.later,), f"Must be after {self.earlier}.")]
-        if later_t < earlier_t:
+        if later < earlier:
             return [((self.later,), f"Must not be before {self.earlier}.")]
         return ()
 
@@ -95,12 +96,15 @@ class RequiredInItemsWhen(Rule):
     def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
         if data.get(self.when) not in self.values:
             return ()
-        message = f"Required when {self.when} is {' or '.join(sorted(self.values))}."
-        return [
-            ((self.items, index, self.field), message)
+        lacking = [
+            index
             for index, item in enumerate(data.get(self.items) or ())
             if item.get(self.field) is None
         ]
+        if not lacking:
+            return ()
+        message = f"Required when {self.when} is {' or '.join(sorted(self.values))}."
+        return [((self.items, index, self.field), message) for index in lacking]
 
 
 def check_rules(rules: tuple[Rule, ...], data: Mapping[str, Any]) -> dict[str | int, Any]:

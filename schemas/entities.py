@@ -79,7 +79,10 @@ class ScheduleSchema(RuleSchema):
     schedule_code = _code(64, required=True)
     starts_at = AwareDateTime(required=True, zone_field="timezone")
     ends_at = AwareDateTime(required=True, zone_field="timezone")
-    timezone = Timezone(load_default=_context.current_zone_name)
+    timezone = Timezone(
+        load_default=_context.current_zone_name,
+        metadata={"description": "Defaults to the source's zone."},
+    )
     location = Text(max_length=255, load_default=None, metadata={"description": "Regency/city."})
     quota = fields.Integer(
         strict=True, validate=validate.Range(min=1, max=100_000), load_default=None
@@ -89,7 +92,9 @@ class ScheduleSchema(RuleSchema):
 
 
 class CourseSchema(RecordSchema):
-    """A course in a training provider's catalog."""
+    """A course in a training provider's catalog. Its schedules' codes are unique within it,
+    and when it is taught offline every schedule names its location (a blended course may run
+    its in-person part elsewhere, so it is not held to that)."""
 
     title = Text(max_length=255, required=True)
     description = Text(max_length=20_000, load_default=None)

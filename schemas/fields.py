@@ -1,6 +1,7 @@
 """Field types for Indonesian data: NIK, rupiah, phone numbers, zones, times, language tags.
 
-Every type here is strict about what it accepts and loads to a JSON-ready value (str or int).
+Every type here is strict about what it accepts and loads to a JSON-ready value (a str or an
+int; optional `Text` loads blank text as None).
 Each keeps its whole input rule in `parse(value, data)`: marshmallow calls it, and so does the
 compiled fast path (`schemas._fastpath`), which is how the two agree by construction.
 """
@@ -152,20 +153,22 @@ MAX_IDR = 2**53 - 1
 _IDR_PREFIX = r"(?:[Rr][Pp]\.?|[Ii][Dd][Rr])"
 
 
-def _rupiah_regex(*, sign: str, decimals: str) -> str:
-    """The written forms of an amount; plain, dot-grouped or comma-grouped digits, each with the
+def _rupiah_regex(*, signed: bool, decimals: str) -> str:
+    """The written forms of an amount: plain, dot-grouped or comma-grouped digits, each with the
     other separator before `decimals`. Groups of exactly three digits are thousands, so `1.950`
-    and `1,950` are both 1950, while one or two digits after a separator are decimals."""
+    and `1,950` are both 1950, while one or two digits after a separator are decimals. A signed
+    form captures a minus before or after the currency."""
+    sign = r"(-?)\s*" if signed else ""
     return (
-        rf"\s*{sign}\s*(?:{_IDR_PREFIX}\s*)?{sign}"
+        rf"\s*{sign}(?:{_IDR_PREFIX}\s*)?{sign}"
         rf"(?:([0-9]+)(?:[.,]({decimals}))?"
         rf"|([0-9]{{1,3}}(?:\.[0-9]{{3}})+)(?:,({decimals}))?"
         rf"|([0-9]{{1,3}}(?:,[0-9]{{3}})+)(?:\.({decimals}))?)\s*"
     )
 
 
-_RUPIAH_TEXT = re.compile(_rupiah_regex(sign="(-?)", decimals="[0-9]{1,2}"))
-_RUPIAH_WHOLE = _rupiah_regex(sign="", decimals="0{1,2}")
+_RUPIAH_TEXT = re.compile(_rupiah_regex(signed=True, decimals="[0-9]{1,2}"))
+_RUPIAH_WHOLE = _rupiah_regex(signed=False, decimals="0{1,2}")
 
 
 class Rupiah(ParsedField[int]):
@@ -230,9 +233,9 @@ class Rupiah(ParsedField[int]):
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s().-]")
-#: After +62: mobile numbers are 8 and 8-11 more digits; landlines an area code starting 2-7 or
-#: 9 (never 0, 1 or 8) and 7-10 more digits.
-_PHONE_NATIONAL = re.compile("8[0-9]{8,11}|[2-79][0-9]{7,10}")
+#: After +62: mobile numbers are 8, a digit 1-9 (080x is toll-free) and 7-10 more; landlines an
+#: area code starting 2-7 or 9 (never 0, 1 or 8) and 7-10 more digits.
+_PHONE_NATIONAL = re.compile("8[1-9][0-9]{7,10}|[2-79][0-9]{7,10}")
 
 
 class Phone(ParsedField[str]):
@@ -241,8 +244,9 @@ class Phone(ParsedField[str]):
     Accepts a str with the trunk prefix `0` (`0812-3456-7890`, `(021) 555-0123`) or the
     country code with or without `+` (`+62 812…`, `62812…`, as e-wallet APIs write it), with
     spaces, dots, hyphens and parentheses ignored. The national number must be a mobile number
-    (8 then 8-11 digits) or a landline (area code starting 2-7 or 9, 8-11 digits in all).
-    Foreign numbers, letters and ints (which lose the leading 0) are rejected.
+    (9-12 digits from 81-89) or a landline (8-11 digits, the area code starting 2-7 or 9).
+    Foreign numbers, toll-free and service numbers, letters and ints (which lose the leading 0)
+    are rejected.
     """
 
     default_error_messages = {
@@ -330,46 +334,58 @@ class AwareDateTime(ParsedField[str]):
 
     def parse(self, value: Any, data: Mapping[str, Any] | None) -> str:
         if isinstance(value, str):
-            moment = self._from_iso(value)
+            # The shape checks keep out what fromisoformat also reads (a date alone, week
+            # dates, basic format); fromisoformat then requires ASCII digits everywhere else.
+            if not (
+                16 <= len(value) <= 64
+                and value[4] == "-"
+                and value[7] == "-"
+                and value[10] in "Tt "
+                and value[13] == ":"
+            ):
+                raise self.make_error("invalid")
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise self.make_error("invalid") from None
         elif isinstance(value, dt.datetime):
             moment = _plain(value)
         else:
             raise self.make_error("invalid")
-        # The arithmetic below equals astimezone(UTC).isoformat() at half the cost (a time with
-        # an offset is shifted by it, a naive one by its zone's offset), which counts here: a
-        # course has four times, and this is most of the cost of loading one.
-        offset = moment.utcoffset()
+        # Times are shifted to UTC as naive datetimes where that is cheaper than
+        # astimezone(UTC) (and equal to it), which counts: a course has four times, and they
+        # are most of the cost of loading it.
         try:
+            offset = moment.utcoffset()
             if offset is None:
                 utc = moment - cast(dt.timedelta, self._naive_zone(data).utcoffset(moment))
-                if not self._earliest_naive <= utc < self._latest_naive:
+            elif (
+                isinstance(value, str)
+                and len(value) == 25
+                and value[16] == ":"
+                and value[19] in "+-"
+            ):
+                # `YYYY-MM-DDTHH:MM:SS+HH:MM`: its first 19 characters are the local time.
+                utc = dt.datetime.fromisoformat(value[:19]) - offset
+            else:
+                utc = moment if moment.tzinfo is _UTC else moment.astimezone(_UTC)
+                if not self.earliest <= utc < self.latest:
                     raise self._range_error()
-                return utc.isoformat() + "+00:00"
-            if not self.earliest <= moment < self.latest:
-                raise self._range_error()
-            if not offset:
-                return moment.isoformat()  # its offset is written +00:00 already
-            shifted = moment - offset  # UTC wall time, still labelled with the old offset
+                if (
+                    isinstance(value, str)
+                    and len(value) == 20
+                    and value[19] == "Z"
+                    and value[16] == ":"
+                ):
+                    # `YYYY-MM-DDTHH:MM:SSZ`, the commonest form, is what isoformat writes
+                    # but for the separator and the Z.
+                    return value[:10] + "T" + value[11:19] + "+00:00"
+                return utc.isoformat()
         except OverflowError:
             raise self._range_error() from None
-        text = shifted.isoformat()
-        return text[: 26 if shifted.microsecond else 19] + "+00:00"
-
-    def _from_iso(self, value: str) -> dt.datetime:
-        # The shape checks keep out what fromisoformat also reads (dates alone, week dates,
-        # basic format); fromisoformat then requires ASCII digits in every other place.
-        if not (
-            16 <= len(value) <= 64
-            and value[4] == "-"
-            and value[7] == "-"
-            and value[10] in "Tt "
-            and value[13] == ":"
-        ):
-            raise self.make_error("invalid")
-        try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise self.make_error("invalid") from None
+        if not self._earliest_naive <= utc < self._latest_naive:
+            raise self._range_error()
+        return utc.isoformat() + "+00:00"
 
     def _naive_zone(self, data: Mapping[str, Any] | None) -> ZoneInfo:
         if self.zone_field is not None and (type(data) is dict or isinstance(data, Mapping)):
@@ -464,7 +480,9 @@ class Text(ParsedField[str | None]):
         return text
 
     def json_schema(self) -> JsonSchema:
-        return {"type": "string", "maxLength": self.max_length}
+        if self.allow_none:
+            return {"type": "string", "maxLength": self.max_length}
+        return {"type": "string", "maxLength": self.max_length, "pattern": r"\S"}
 
 
 class StringOrInt(ParsedField[str]):
