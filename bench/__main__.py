@@ -41,11 +41,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         choices=["py-spy", "cprofile"],
-        help="also profile one more SQLite sync at N and print its hotspots",
+        help="also profile one more sync at N and print its hotspots",
+    )
+    parser.add_argument(
+        "--profile-backend", choices=BACKENDS, default="sqlite", help="the backend to profile"
     )
     parser.add_argument("--top", type=int, default=15, help="hotspots to print per phase")
     parser.add_argument("--no-schemas", action="store_true", help="skip the validator section")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not 1 <= args.page_size <= 5000:
+        parser.error("--page-size: the source serves 1 to 5000 records a page")
+    if args.n < 1:
+        parser.error("--n: at least 1")
+    return args
 
 
 def plan(args: argparse.Namespace) -> tuple[int, int | None, list[tuple[str, int]]]:
@@ -67,30 +75,33 @@ def note(message: str) -> None:
 
 
 def profile(args: argparse.Namespace, n: int, source: str) -> str:
-    """One more SQLite sync at `n`, profiled; its hotspots per phase as text."""
+    """One more sync at `n` on the profiled backend; its hotspots per phase as text."""
+    backend = args.profile_backend
     with tempfile.TemporaryDirectory(prefix="hub-bench-profile-") as tmp:
         out = Path(tmp)
         spy = py_spy() if args.profile == "py-spy" else None
         if args.profile == "py-spy" and spy is None:
             note("py-spy is not installed (pip install py-spy); profiling with cProfile")
         if spy is not None:
-            result = run_child(
-                "sqlite", n, source, args.page_size, prefix=py_spy_command(spy, out / "raw.txt")
-            )
+            prefix = py_spy_command(spy, out / "raw.txt")
+            result = run_child(backend, n, source, args.page_size, prefix=prefix)
             tool = "py-spy (wall time, idle included)"
         else:
-            result = run_child("sqlite", n, source, args.page_size, cprofile_dir=out)
+            result = run_child(backend, n, source, args.page_size, cprofile_dir=out)
             tool = "cProfile"
         if "error" in result:
             return f"profiled run failed: {result['error']}"
         sections = []
         for phase, label in (("first", "first sync"), ("resync", "unchanged re-sync")):
             if spy is not None:
-                hotspots = py_spy_hotspots(out / "raw.txt", phase, args.top)
+                hotspots = py_spy_hotspots(out / "raw.txt", phase)
             else:
-                hotspots = cprofile_hotspots(out / f"sqlite-{n}-{phase}.prof", args.top)
-            heading = f"Hotspots, SQLite N={n:,} {label} ({tool}); self% and total% of the phase"
-            sections.append(f"{heading}\n{hotspot_lines(hotspots)}")
+                hotspots = cprofile_hotspots(out / f"{backend}-{n}-{phase}.prof")
+            heading = (
+                f"Hotspots, {NAMES[backend]} N={n:,} {label} ({tool}); "
+                "self% and total% of the phase"
+            )
+            sections.append(f"{heading}\n{hotspot_lines(hotspots, args.top)}")
         return "\n\n".join(sections)
 
 
@@ -134,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 note(f"    {(row.error or 'done').splitlines()[0]}")
                 rows.append(row)
             if args.profile and size == n:
-                note(f"  profiling SQLite N={size:,} with {args.profile}...")
+                name = NAMES[args.profile_backend]
+                note(f"  profiling {name} N={size:,} with {args.profile}...")
                 hotspots = profile(args, n, source)
     rows.sort(key=lambda row: (row.n != n, BACKENDS.index(row.backend), -row.n))
     print(f"\nSync benchmark: page size {args.page_size}, source in its own process on 127.0.0.1")

@@ -8,13 +8,19 @@ split into the first sync and the re-sync by the `first_sync` / `resync` frames 
 from __future__ import annotations
 
 import pstats
+import re
 import shutil
 import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.source import REPO_ROOT
+
+STDLIB = re.compile(r"^.*/lib/python3\.\d+/")
 PHASES = {"first": "first_sync", "resync": "resync"}
+#: The project's own code, the functions the second list of hotspots is about.
+OURS = tuple(f"{REPO_ROOT}/{package}/" for package in ("hub", "connectors", "schemas"))
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,7 @@ class Hotspot:
     function: str
     self_share: float
     total_share: float
+    ours: bool
 
 
 def py_spy() -> str | None:
@@ -34,21 +41,32 @@ def py_spy() -> str | None:
 
 def py_spy_command(executable: str, output: Path) -> list[str]:
     """The py-spy prefix that records raw stacks of the command after it, idle time included."""
-    return [executable, "record", "--format", "raw", "--idle", "--nolineno", "--rate", "200",
-            "--output", str(output), "--"]  # fmt: skip
+    return [executable, "record", "--format", "raw", "--idle", "--nolineno", "--full-filenames",
+            "--rate", "200", "--output", str(output), "--"]  # fmt: skip
 
 
-def _frame_name(frame: str) -> str:
-    """`func (path/module.py)` → `module.py:func`."""
+def _label(path: str, function: str) -> tuple[str, bool]:
+    """`path/to/module.py`, `func` → (`module path:func`, whether it is the project's code)."""
+    ours = path.startswith(OURS)
+    if ours:
+        short = path[len(str(REPO_ROOT)) + 1 :]
+    else:
+        short = STDLIB.sub("", path.rpartition("site-packages/")[2])
+    return f"{short}:{function}", ours
+
+
+def _frame(frame: str) -> tuple[str, bool]:
+    """A py-spy frame, `func (path)`, as `_label` gives it."""
     function, _, where = frame.rpartition(" (")
-    return f"{where.rstrip(')').rsplit('/', 1)[-1]}:{function}" if function else frame
+    return _label(where.rstrip(")"), function) if function else (frame, False)
 
 
-def py_spy_hotspots(raw: Path, phase: str, top: int) -> list[Hotspot]:
-    """The `top` functions by self time in `phase` ("first" or "resync") of a raw py-spy file."""
+def py_spy_hotspots(raw: Path, phase: str) -> list[Hotspot]:
+    """Every function sampled in `phase` ("first" or "resync") of a raw py-spy file."""
     marker = PHASES[phase] + " ("
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
+    ours: dict[str, bool] = {}
     samples = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -57,33 +75,40 @@ def py_spy_hotspots(raw: Path, phase: str, top: int) -> list[Hotspot]:
             continue
         count = int(count_text)
         samples += count
-        names = [_frame_name(f) for f in frames]
-        own[names[-1]] += count
-        for name in set(names):
+        labels = [_frame(f) for f in frames]
+        own[labels[-1][0]] += count
+        for name, is_ours in set(labels):
             total[name] += count
-    if not samples:
-        return []
+            ours[name] = is_ours
     return [
-        Hotspot(name, count / samples, total[name] / samples)
-        for name, count in own.most_common(top)
+        Hotspot(name, own[name] / samples, count / samples, ours[name])
+        for name, count in total.items()
     ]
 
 
-def cprofile_hotspots(stats_file: Path, top: int) -> list[Hotspot]:
-    """The `top` functions by self time in a cProfile stats file."""
+def cprofile_hotspots(stats_file: Path) -> list[Hotspot]:
+    """Every function in a cProfile stats file."""
     stats = pstats.Stats(str(stats_file)).stats  # type: ignore[attr-defined]
     whole = sum(entry[2] for entry in stats.values()) or 1.0
-    ranked = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
-    return [
-        Hotspot(f"{Path(file).name}:{line}:{function}", tt / whole, ct / whole)
-        for (file, line, function), (_cc, _nc, tt, ct, _callers) in ranked
-    ]
+    found = []
+    for (file, _line, function), (_cc, _nc, tt, ct, _callers) in stats.items():
+        name, ours = _label(file, function)
+        found.append(Hotspot(name, tt / whole, ct / whole, ours))
+    return found
 
 
-def hotspot_lines(hotspots: list[Hotspot]) -> str:
-    """Hotspots as aligned lines: self %, total %, function."""
-    lines = ["  self%  total%  function"]
-    lines += [
-        f"  {h.self_share * 100:5.1f}  {h.total_share * 100:6.1f}  {h.function}" for h in hotspots
-    ]
+def hotspot_lines(hotspots: list[Hotspot], top: int) -> str:
+    """The `top` functions by self time, then the project's `top` functions by total time."""
+    by_self = sorted(hotspots, key=lambda h: h.self_share, reverse=True)[:top]
+    by_total = sorted((h for h in hotspots if h.ours), key=lambda h: h.total_share, reverse=True)
+    lines = ["  self%  total%  function (by self time)"]
+    lines += [_line(h) for h in by_self]
+    lines += ["  self%  total%  function (the project's code, by total time)"]
+    lines += [_line(h) for h in by_total[:top]]
     return "\n".join(lines)
+
+
+def _line(hotspot: Hotspot) -> str:
+    return (
+        f"  {hotspot.self_share * 100:5.1f}  {hotspot.total_share * 100:6.1f}  {hotspot.function}"
+    )
