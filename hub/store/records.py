@@ -218,13 +218,17 @@ class RecordStore:
         """After a complete sweep: mark deleted what this connector stored and the sweep did not
         see, each with a new revision and a `delete` change. Returns how many."""
         model = self.model
-        seen = select(SweepSeen.external_id).where(SweepSeen.sweep_id == sweep_id)
+        # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
+        # large sweep falls back to a subplan re-scanned for every row.
+        seen = select(SweepSeen.external_id).where(
+            SweepSeen.sweep_id == sweep_id, SweepSeen.external_id == model.external_id
+        )
         gone = self.session.execute(
             select(model.id, model.revision).where(
                 model.partner_id == self.partner_id,
                 model.connector_id == self.connector_id,
                 model.deleted_at.is_(None),
-                model.external_id.not_in(seen),
+                ~seen.exists(),
             )
         ).all()
         now = utcnow()
