@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.store import ids
-from hub.store.models import ENTITY_MODELS, Change, EntityRecord, Rejection, SweepSeen
-from hub.store.types import dialect_insert, utcnow
+from hub.store.bulk import BulkStatement
+from hub.store.models import ENTITY_MODELS, Base, Change, EntityRecord, Rejection, SweepSeen
+from hub.store.types import utcnow
 
 # Bound parameters per statement stay well under SQLite's limit (32,766) and PostgreSQL's (65,535).
 _CHUNK = 2000
@@ -20,11 +21,13 @@ _CHUNK = 2000
 
 @dataclass(frozen=True, slots=True)
 class NormalizedRecord:
-    """A valid record ready to store: its normalized document and the raw record it came from."""
+    """A valid record ready to store: its normalized document and the raw record it came from,
+    each also serialized as JSON (once: the same bytes are hashed and stored)."""
 
     external_id: str
     data: dict[str, Any]
-    raw: dict[str, Any]
+    data_json: bytes
+    raw_json: bytes
     raw_hash: str
     content_hash: str
 
@@ -48,24 +51,19 @@ class UpsertResult:
     changed_ids: list[str] = field(default_factory=list)
 
 
-def _promoted(entity: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The columns an entity keeps outside its document, for filters and constraints."""
-    if entity == "course":
-        return {"title": data["title"], "status": data["status"], "price_idr": data["price_idr"]}
-    if entity == "certificate":
-        return {
-            "course_id": data["course_id"],
-            "certificate_number": data["certificate_number"],
-            "participant_ref": data["participant"]["ref"],
-            "status": data["status"],
-        }
-    return {
-        "type": data["type"],
-        "status": data["status"],
-        "amount_idr": data["amount_idr"],
-        "transaction_code": data.get("transaction_code"),
-        "participant_ref": data["participant"]["ref"],
-    }
+#: The columns each entity keeps outside its document, for filters and constraints.
+PROMOTED: dict[str, tuple[str, ...]] = {
+    "course": ("title", "status", "price_idr"),
+    "certificate": ("course_id", "certificate_number", "participant_ref", "status"),
+    "payment": ("type", "status", "amount_idr", "transaction_code", "participant_ref"),
+}
+
+
+def _promoted(entity: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        data["participant"]["ref"] if column == "participant_ref" else data.get(column)
+        for column in PROMOTED[entity]
+    )
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -84,6 +82,7 @@ class RecordStore:
         self.model: type[EntityRecord] = ENTITY_MODELS[entity]
         self.partner_id = partner_id
         self.connector_id = connector_id
+        self._prepared: _Statements | None = None
 
     def record_id(self, external_id: str) -> str:
         """The hub id this partner's record gets."""
@@ -121,67 +120,47 @@ class RecordStore:
             )
             existing.update((ext, (h, rev, deleted)) for ext, h, rev, deleted in rows)
 
-        now = utcnow()
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        touch: list[dict[str, Any]] = []
-        changes: list[dict[str, Any]] = []
+        statements = self._statements()
+        now = statements.insert.bind("created_at", utcnow())
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        touches: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
         for ext, record in latest.items():
             hub_id = self.record_id(ext)
+            raw_json = record.raw_json.decode()
             before = existing.get(ext)
             if before is None:
-                inserts.append(
-                    {
-                        "id": hub_id,
-                        "partner_id": self.partner_id,
-                        "external_id": ext,
-                        "connector_id": self.connector_id,
-                        "revision": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                        "data": record.data,
-                        "raw": record.raw,
-                        "raw_hash": record.raw_hash,
-                        "content_hash": record.content_hash,
-                        **_promoted(self.entity, record.data),
-                    }
-                )
                 revision = 1
+                inserts.append(
+                    (hub_id, self.partner_id, ext, self.connector_id, revision, now, now,
+                     record.data_json.decode(), raw_json, record.raw_hash, record.content_hash,
+                     *_promoted(self.entity, record.data))
+                )  # fmt: skip
                 result.created += 1
             elif before[0] == record.content_hash and before[2] is None:
                 # The source reworded nothing that matters: keep the revision, remember the raw
                 # form so the next sync skips it by hash.
-                touch.append({"id": hub_id, "raw": record.raw, "raw_hash": record.raw_hash})
+                touches.append((raw_json, record.raw_hash, hub_id))
                 result.unchanged += 1
                 continue
             else:
                 revision = before[1] + 1
                 updates.append(
-                    {
-                        "id": hub_id,
-                        "connector_id": self.connector_id,
-                        "revision": revision,
-                        "updated_at": now,
-                        "deleted_at": None,
-                        "data": record.data,
-                        "raw": record.raw,
-                        "raw_hash": record.raw_hash,
-                        "content_hash": record.content_hash,
-                        **_promoted(self.entity, record.data),
-                    }
-                )
+                    (self.connector_id, revision, now, None, record.data_json.decode(), raw_json,
+                     record.raw_hash, record.content_hash, *_promoted(self.entity, record.data),
+                     hub_id)
+                )  # fmt: skip
                 result.updated += 1
             result.changed_ids.append(hub_id)
-            changes.append(self._change(hub_id, "upsert", revision, run_id, now))
+            changes.append((self.entity, hub_id, self.partner_id, "upsert", revision, run_id, now))
 
-        for chunk in _chunks(inserts):
-            self.session.execute(insert(model), chunk)
-        for chunk in _chunks(updates + touch):
-            self.session.execute(update(model), chunk)
-        for chunk in _chunks(changes):
-            self.session.execute(insert(Change), chunk)
+        statements.insert(inserts)
+        statements.update(updates)
+        statements.touch(touches)
+        statements.change(changes)
         if latest:
-            self._resolve_rejections(list(latest), now)
+            self._resolve_rejections(list(latest), utcnow())
         return result
 
     def quarantine(self, rejected: Sequence[RejectedRecord], run_id: int | None = None) -> None:
@@ -208,11 +187,8 @@ class RecordStore:
 
     def mark_seen(self, sweep_id: str, external_ids: Iterable[str]) -> None:
         """Remember that a full-refresh sweep saw these records at the source."""
-        rows = [{"sweep_id": sweep_id, "external_id": ext} for ext in set(external_ids)]
         # A resumed sweep re-reads the page it was on: seeing a record twice is no conflict.
-        statement = dialect_insert(self.session, SweepSeen).on_conflict_do_nothing()
-        for chunk in _chunks(rows):
-            self.session.execute(statement, chunk)
+        self._statements().seen([(sweep_id, ext) for ext in set(external_ids)])
 
     def delete_unseen(self, sweep_id: str, run_id: int | None = None) -> int:
         """After a complete sweep: mark deleted what this connector stored and the sweep did not
@@ -246,6 +222,12 @@ class RecordStore:
             )
         return len(gone)
 
+    def _statements(self) -> _Statements:
+        if self._prepared is None:
+            table = Base.metadata.tables[self.model.__tablename__]
+            self._prepared = _Statements(self.session, table, self.entity)
+        return self._prepared
+
     def _change(
         self, hub_id: str, op: str, revision: int, run_id: int | None, now: datetime
     ) -> dict[str, Any]:
@@ -276,3 +258,35 @@ class RecordStore:
 def forget_sweep(session: Session, sweep_id: str) -> None:
     """Drop what a sweep remembered, once it is complete or abandoned."""
     session.execute(delete(SweepSeen).where(SweepSeen.sweep_id == sweep_id))
+
+
+class _Statements:
+    """The bulk statements of one entity's sync path, built once per store."""
+
+    def __init__(self, session: Session, table: Table, entity: str) -> None:
+        promoted = PROMOTED[entity]
+        document = ("data", "raw", "raw_hash", "content_hash", *promoted)
+        self.insert = BulkStatement(
+            session,
+            table,
+            ("id", "partner_id", "external_id", "connector_id", "revision", "created_at",
+             "updated_at", *document),
+        )  # fmt: skip
+        self.update = BulkStatement(
+            session,
+            table,
+            ("connector_id", "revision", "updated_at", "deleted_at", *document),
+            key=("id",),
+        )
+        self.touch = BulkStatement(session, table, ("raw", "raw_hash"), key=("id",))
+        self.change = BulkStatement(
+            session,
+            Base.metadata.tables[Change.__tablename__],
+            ("entity", "entity_id", "partner_id", "op", "revision", "run_id", "created_at"),
+        )
+        self.seen = BulkStatement(
+            session,
+            Base.metadata.tables[SweepSeen.__tablename__],
+            ("sweep_id", "external_id"),
+            skip_conflicts=True,
+        )

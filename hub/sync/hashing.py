@@ -11,7 +11,10 @@ import orjson
 
 _SORTED = orjson.OPT_SORT_KEYS
 # A NIK is 16 digits; so is a payment card number. The raw copy never keeps either.
-_SIXTEEN_DIGITS = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
+# Finding a run of 16 digits with a regex costs ~20 µs a record; with every digit turned into
+# "0" and everything else into " ", a plain substring search does it in ~2 µs.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_RUN_OF_16 = b"0" * 16
 _SIXTEEN_DIGITS_TEXT = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
 NIK_MASK = "[redacted]"
 
@@ -37,15 +40,18 @@ class RawHasher:
         return h.hexdigest()
 
 
-def content_hash(document: dict[str, Any]) -> str:
-    """The hash of a normalized document: equal hashes, no real change."""
-    return hashlib.blake2b(canonical(document), digest_size=16).hexdigest()
+def content_hash(document_json: bytes) -> str:
+    """The hash of a normalized document's canonical JSON: equal hashes, no real change."""
+    return hashlib.blake2b(document_json, digest_size=16).hexdigest()
 
 
-def masked_raw(raw: dict[str, Any], raw_json: bytes) -> dict[str, Any]:
+def has_sixteen_digits(raw_json: bytes) -> bool:
+    """Whether a record's JSON holds a run of 16 or more digits (perhaps a NIK)."""
+    return _RUN_OF_16 in raw_json.translate(_DIGITS_ONLY)
+
+
+def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     """The raw record as the hub keeps it: every standalone 16-digit number masked."""
-    if _SIXTEEN_DIGITS.search(raw_json) is None:
-        return raw
     masked: dict[str, Any] = _mask(raw)
     return masked
 

@@ -28,7 +28,13 @@ from hub.store import ids
 from hub.store.models import ConnectorInstance, Run, StreamState
 from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord, forget_sweep
 from hub.store.types import utcnow
-from hub.sync.hashing import RawHasher, canonical, content_hash, masked_raw
+from hub.sync.hashing import (
+    RawHasher,
+    canonical,
+    content_hash,
+    has_sixteen_digits,
+    masked_raw,
+)
 from schemas import Normalizer, RecordInvalid
 
 ProgressCallback = Callable[[Run], None]
@@ -335,21 +341,31 @@ class _Batch:
     def _normalize(
         self, raw: dict[str, Any], raw_json: bytes, raw_hash: str
     ) -> NormalizedRecord | RejectedRecord:
-        kept_raw = masked_raw(raw, raw_json)
+        # What the hub keeps of the raw record: the record itself, NIK-shaped numbers masked.
+        kept, kept_json = raw, raw_json
+        if has_sixteen_digits(raw_json):
+            kept = masked_raw(raw)
+            kept_json = canonical(kept)
         try:
             mapped = self.mapper(raw)
         except connectors.MappingError as error:
-            return RejectedRecord(None, kept_raw, error.errors)
+            return RejectedRecord(None, kept, error.errors)
         external_id = mapped.get("external_id")
         try:
             document = self.normalize(mapped)
         except RecordInvalid as error:
             ext = external_id if isinstance(external_id, str) and external_id else None
-            return RejectedRecord(ext, kept_raw, error.errors)
+            return RejectedRecord(ext, kept, error.errors)
         if self.entity == "certificate":
             document["course_id"] = ids.record_id(
                 "course", self.store.partner_id, document["course_external_id"]
             )
+        document_json = canonical(document)
         return NormalizedRecord(
-            document["external_id"], document, kept_raw, raw_hash, content_hash(document)
+            document["external_id"],
+            document,
+            document_json,
+            kept_json,
+            raw_hash,
+            content_hash(document_json),
         )

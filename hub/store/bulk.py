@@ -1,0 +1,65 @@
+"""Driver-level bulk writes for the sync's hot path.
+
+The ORM's bulk INSERT costs ~10 µs a row in parameter processing alone; a sync writes three rows
+per record (the record, its change, its sweep mark). Here a statement is built once per table
+and handed straight to the driver's `executemany`, with values already in the driver's form:
+JSON as text (serialized once, by the caller, with orjson) and constants such as the batch's
+timestamp converted once per batch through the column's own SQLAlchemy type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Table
+from sqlalchemy.orm import Session
+
+
+class BulkStatement:
+    """One INSERT or UPDATE-by-key on `table`, run as a single driver `executemany`."""
+
+    def __init__(
+        self,
+        session: Session,
+        table: Table,
+        columns: Sequence[str],
+        *,
+        key: Sequence[str] = (),
+        skip_conflicts: bool = False,
+    ) -> None:
+        """Without `key`: INSERT of `columns` (with `skip_conflicts`, rows that clash with a
+        unique key are left out). With `key`: UPDATE of `columns` where the `key` columns match;
+        each row then gives `columns` then `key` values."""
+        self.session = session
+        self.table = table
+        self.dialect = session.get_bind().dialect
+        postgres = self.dialect.name == "postgresql"
+
+        def placeholder(name: str) -> str:
+            if not postgres:
+                return "?"
+            # Text in, JSONB stored: the cast makes PostgreSQL parse it.
+            return "CAST(%s AS jsonb)" if isinstance(table.c[name].type, JSON) else "%s"
+
+        if key:
+            assignments = ", ".join(f"{c} = {placeholder(c)}" for c in columns)
+            where = " AND ".join(f"{c} = {placeholder(c)}" for c in key)
+            self.sql = f"UPDATE {table.name} SET {assignments} WHERE {where}"
+        else:
+            values = ", ".join(placeholder(c) for c in columns)
+            prefix = "INSERT OR IGNORE" if skip_conflicts and not postgres else "INSERT"
+            suffix = " ON CONFLICT DO NOTHING" if skip_conflicts and postgres else ""
+            self.sql = (
+                f"{prefix} INTO {table.name} ({', '.join(columns)}) VALUES ({values}){suffix}"
+            )
+
+    def bind(self, column: str, value: Any) -> Any:
+        """`value` as the driver takes it for `column`, converted by the column's own type."""
+        processor = self.table.c[column].type.bind_processor(self.dialect)
+        return processor(value) if processor is not None else value
+
+    def __call__(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Run the statement for every row, in the session's transaction."""
+        if rows:
+            self.session.connection().exec_driver_sql(self.sql, list(rows))
