@@ -2,4 +2,6 @@
 
 from hub.cli import main
 
-main()
+# Guarded: sync worker processes are spawned and import the parent's main module.
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from hub.store import ids
@@ -25,7 +36,7 @@ class NormalizedRecord:
     each also serialized as JSON (once: the same bytes are hashed and stored)."""
 
     external_id: str
-    data: dict[str, Any]
+    promoted: tuple[Any, ...]
     data_json: bytes
     raw_json: bytes
     raw_hash: str
@@ -59,7 +70,8 @@ PROMOTED: dict[str, tuple[str, ...]] = {
 }
 
 
-def _promoted(entity: str, data: dict[str, Any]) -> tuple[Any, ...]:
+def promoted_values(entity: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of an entity's promoted columns, in `PROMOTED` order."""
     return tuple(
         data["participant"]["ref"] if column == "participant_ref" else data.get(column)
         for column in PROMOTED[entity]
@@ -92,6 +104,28 @@ class RecordStore:
         """Of these raw-record hashes, those already stored live: hash → external id."""
         model = self.model
         found: dict[str, str] = {}
+        if self.session.get_bind().dialect.name == "postgresql":
+            # A table filled by this very sync has no statistics yet: PostgreSQL then takes an
+            # IN list of 1,000 hashes to match everything and scans the whole table per batch.
+            # One lookup per hash through a LATERAL join keeps it on the index, whatever the
+            # statistics say.
+            hashes = bindparam("hashes", list(raw_hashes), type_=ARRAY(String))
+            wanted = func.unnest(hashes).table_valued("value").render_derived()
+            match = (
+                select(model.raw_hash, model.external_id)
+                .where(
+                    model.partner_id == self.partner_id,
+                    model.raw_hash == wanted.c.value,
+                    model.deleted_at.is_(None),
+                )
+                .lateral()
+            )
+            rows = self.session.execute(
+                select(match.c.raw_hash, match.c.external_id).select_from(
+                    wanted.join(match, true())
+                )
+            )
+            return {raw_hash: ext for raw_hash, ext in rows}
         for chunk in _chunks(raw_hashes):
             rows = self.session.execute(
                 select(model.raw_hash, model.external_id).where(
@@ -135,7 +169,7 @@ class RecordStore:
                 inserts.append(
                     (hub_id, self.partner_id, ext, self.connector_id, revision, now, now,
                      record.data_json.decode(), raw_json, record.raw_hash, record.content_hash,
-                     *_promoted(self.entity, record.data))
+                     *record.promoted)
                 )  # fmt: skip
                 result.created += 1
             elif before[0] == record.content_hash and before[2] is None:
@@ -148,7 +182,7 @@ class RecordStore:
                 revision = before[1] + 1
                 updates.append(
                     (self.connector_id, revision, now, None, record.data_json.decode(), raw_json,
-                     record.raw_hash, record.content_hash, *_promoted(self.entity, record.data),
+                     record.raw_hash, record.content_hash, *record.promoted,
                      hub_id)
                 )  # fmt: skip
                 result.updated += 1

@@ -11,6 +11,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,18 +25,12 @@ from hub import __version__
 from hub.connections.services import ConnectorService
 from hub.errors import Conflict, InvalidInput
 from hub.settings import Settings
-from hub.store import ids
 from hub.store.models import ConnectorInstance, Run, StreamState
 from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord, forget_sweep
 from hub.store.types import utcnow
-from hub.sync.hashing import (
-    RawHasher,
-    canonical,
-    content_hash,
-    has_sixteen_digits,
-    masked_raw,
-)
-from schemas import Normalizer, RecordInvalid
+from hub.sync.hashing import RawHasher, canonical
+from hub.sync.normalize import NormalizerPool, Outcome, RecordNormalizer, StreamSpec
+from schemas import Normalizer
 
 ProgressCallback = Callable[[Run], None]
 
@@ -107,13 +102,27 @@ class SyncRunner:
             run = self._start(session, instance, stream, trigger, full_refresh, offered[stream])
             plan = self._plan(session, run, full_refresh, offered[stream])
             session.commit()
+            spec = StreamSpec(
+                connector_type=instance.type,
+                config=dict(instance.config),
+                stream=stream,
+                entity=offered[stream].entity,
+                partner_id=instance.partner_id,
+                nik_key=self.settings.nik_key,
+                timezone=instance.timezone,
+            )
             batch = _Batch(
                 session=session,
                 settings=self.settings,
                 instance=instance,
                 run=run,
-                entity=offered[stream].entity,
-                mapper=connector.mapper(config, stream),
+                spec=spec,
+                normalize=RecordNormalizer(
+                    connector.mapper(config, stream),
+                    Normalizer(spec.entity, nik_key=spec.nik_key, timezone=spec.timezone),
+                    spec.entity,
+                    spec.partner_id,
+                ),
                 fingerprint=canonical([instance.type, instance.config, stream, instance.timezone]),
                 sweep_id=plan.sweep_id,
             )
@@ -132,6 +141,8 @@ class SyncRunner:
                 message = f"{type(error).__name__}: {error}"
                 self._finish(session, run, "failed", "internal", message)
                 raise
+            finally:
+                batch.close()
             return run
 
     def _start(
@@ -201,20 +212,40 @@ class SyncRunner:
 
     def _read(self, items: Iterator[Any], batch: _Batch) -> None:
         size = self.settings.batch_size
-        for item in items:
-            if isinstance(item, connectors.Checkpoint):
-                batch.state = item.state
-                if len(batch.records) >= size:
-                    self._commit(batch)
-            else:
-                batch.records.append(item)
-                # A long page without checkpoints still commits, under the last checkpoint.
-                if len(batch.records) >= 2 * size:
-                    self._commit(batch)
-        self._commit(batch)
+        # A batch normalized on worker processes is written once the next one is under way,
+        # so fetching, validating and writing overlap.
+        pending: _Prepared | None = None
 
-    def _commit(self, batch: _Batch) -> None:
-        batch.flush()
+        def commit_point() -> None:
+            nonlocal pending
+            prepared = batch.prepare()
+            if pending is not None:
+                self._write(batch, pending)
+                pending = None
+            if prepared.futures:
+                pending = prepared
+            else:
+                self._write(batch, prepared)
+
+        try:
+            for item in items:
+                if isinstance(item, connectors.Checkpoint):
+                    batch.state = item.state
+                    if len(batch.records) >= size:
+                        commit_point()
+                else:
+                    batch.records.append(item)
+                    # A long page without checkpoints still commits, under the last checkpoint.
+                    if len(batch.records) >= 2 * size:
+                        commit_point()
+            commit_point()
+        finally:
+            # What was read before a failure is stored: its checkpoint is sound.
+            if pending is not None:
+                self._write(batch, pending)
+
+    def _write(self, batch: _Batch, prepared: _Prepared) -> None:
+        batch.write(prepared)
         batch.session.commit()
         if self.on_progress is not None:
             self.on_progress(batch.run)
@@ -269,6 +300,22 @@ def _alive(run: Run) -> bool:
     return run.heartbeat_at is not None and utcnow() - run.heartbeat_at < HEARTBEAT_LEASE
 
 
+#: Fewer records than this to normalize are done in the runner's own process: starting
+#: workers costs more than it saves.
+PARALLEL_MIN = 500
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A batch whose unchanged records are sorted out and whose others are being normalized."""
+
+    read: int
+    state: Mapping[str, Any] | None
+    unchanged_ids: list[str]
+    outcomes: list[Outcome]
+    futures: list[Future[list[Outcome]]]
+
+
 class _Batch:
     """The records read since the last commit, and how to turn them into stored ones."""
 
@@ -279,93 +326,71 @@ class _Batch:
         settings: Settings,
         instance: ConnectorInstance,
         run: Run,
-        entity: str,
-        mapper: connectors.Mapper,
+        spec: StreamSpec,
+        normalize: RecordNormalizer,
         fingerprint: bytes,
         sweep_id: str | None,
     ) -> None:
         self.session = session
         self.run = run
-        self.entity = entity
-        self.mapper = mapper
+        self.spec = spec
+        self.normalize = normalize
         self.sweep_id = sweep_id
         self.records: list[dict[str, Any]] = []
         self.state: Mapping[str, Any] | None = None
-        self.store = RecordStore(session, entity, instance.partner_id, instance.id)
+        self.store = RecordStore(session, spec.entity, instance.partner_id, instance.id)
         self.hash_raw = RawHasher(settings.subkey("raw-hash"), fingerprint + __version__.encode())
-        self.normalize = Normalizer(entity, nik_key=settings.nik_key, timezone=instance.timezone)
+        self.workers = settings.sync_workers
+        self._pool: NormalizerPool | None = None
 
-    def flush(self) -> None:
-        """Store the buffered records and the checkpoint that covers them, in the session's
-        transaction."""
-        raws = self.records
-        self.records = []
-        run = self.run
+    def prepare(self) -> _Prepared:
+        """Take the buffered records: skip those stored unchanged (by raw hash), and start
+        normalizing the others — on the worker pool when there are many."""
+        raws, self.records = self.records, []
         encoded = [canonical(raw) for raw in raws]
         hashes = [self.hash_raw(raw_json) for raw_json in encoded]
         known = self.store.unchanged_by_hash(hashes)
-        seen: list[str] = []
-        valid: list[NormalizedRecord] = []
-        rejected: list[RejectedRecord] = []
-        skipped = 0
-        for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True):
-            if raw_hash in known:
-                seen.append(known[raw_hash])
-                skipped += 1
-                continue
-            outcome = self._normalize(raw, raw_json, raw_hash)
-            if isinstance(outcome, RejectedRecord):
-                rejected.append(outcome)
-                if outcome.external_id is not None:
-                    seen.append(outcome.external_id)
-            else:
-                valid.append(outcome)
-                seen.append(outcome.external_id)
-        result = self.store.upsert(valid, run.id)
-        self.store.quarantine(rejected, run.id)
+        unchanged = [known[h] for h in hashes if h in known]
+        todo = [i for i, h in enumerate(hashes) if h not in known]
+        prepared = _Prepared(len(raws), self.state, unchanged, [], [])
+        if len(todo) >= PARALLEL_MIN and self.workers:
+            if self._pool is None:
+                self._pool = NormalizerPool(self.spec, self.workers)
+            prepared.futures = self._pool.submit([(encoded[i], hashes[i]) for i in todo])
+        else:
+            prepared.outcomes = [self.normalize(raws[i], encoded[i], hashes[i]) for i in todo]
+        return prepared
+
+    def write(self, prepared: _Prepared) -> None:
+        """Store a prepared batch and the checkpoint that covers it, in the session's
+        transaction."""
+        outcomes = prepared.outcomes
+        for future in prepared.futures:
+            outcomes.extend(future.result())
+        valid = [o for o in outcomes if isinstance(o, NormalizedRecord)]
+        rejected = [o for o in outcomes if isinstance(o, RejectedRecord)]
+        result = self.store.upsert(valid, self.run.id)
+        self.store.quarantine(rejected, self.run.id)
         if self.sweep_id is not None:
+            seen = prepared.unchanged_ids + [o.external_id for o in valid]
+            seen.extend(o.external_id for o in rejected if o.external_id is not None)
             self.store.mark_seen(self.sweep_id, seen)
-        run.records_read += len(raws)
+        run = self.run
+        run.records_read += prepared.read
         run.created += result.created
         run.updated += result.updated
-        run.unchanged += result.unchanged + skipped
+        run.unchanged += result.unchanged + len(prepared.unchanged_ids)
         run.rejected += len(rejected)
         run.heartbeat_at = utcnow()
-        if self.state is not None:
-            run.state = dict(self.state)
+        if prepared.state is not None:
+            run.state = dict(prepared.state)
             state_row = self.session.get(StreamState, (run.connector_id, run.stream))
             assert state_row is not None
-            state_row.state = dict(self.state)
+            state_row.state = dict(prepared.state)
             state_row.updated_at = run.heartbeat_at
 
-    def _normalize(
-        self, raw: dict[str, Any], raw_json: bytes, raw_hash: str
-    ) -> NormalizedRecord | RejectedRecord:
-        # What the hub keeps of the raw record: the record itself, NIK-shaped numbers masked.
-        kept, kept_json = raw, raw_json
-        if has_sixteen_digits(raw_json):
-            kept = masked_raw(raw)
-            kept_json = canonical(kept)
-        try:
-            mapped = self.mapper(raw)
-        except connectors.MappingError as error:
-            return RejectedRecord(None, kept, error.errors)
-        external_id = mapped.get("external_id")
-        try:
-            document = self.normalize(mapped)
-        except RecordInvalid as error:
-            ext = external_id if isinstance(external_id, str) and external_id else None
-            return RejectedRecord(ext, kept, error.errors)
-        if self.entity == "certificate":
-            document["course_id"] = ids.record_id(
-                "course", self.store.partner_id, document["course_external_id"]
-            )
-        document_json = canonical(document)
-        return NormalizedRecord(
-            document["external_id"],
-            document,
-            document_json,
-            kept_json,
-            raw_hash,
-            content_hash(document_json),
-        )
+    def close(self) -> None:
+        """Stop the worker pool, if one was started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
