@@ -56,7 +56,8 @@ class BulkStatement:
 
     def bind(self, column: str, value: Any) -> Any:
         """`value` as the driver takes it for `column`, converted by the column's own type."""
-        processor = self.table.c[column].type.bind_processor(self.dialect)
+        type_ = self.table.c[column].type.dialect_impl(self.dialect)
+        processor = type_.bind_processor(self.dialect)
         return processor(value) if processor is not None else value
 
     def __call__(self, rows: Sequence[tuple[Any, ...]]) -> None:

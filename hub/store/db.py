@@ -43,6 +43,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A sync inserts into several indexes keyed by hashes, i.e. at random places: the default
+    # 2 MB page cache would thrash on any catalog of size.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

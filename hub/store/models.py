@@ -197,7 +197,6 @@ class Course(EntityRecord):
     __table_args__ = _entity_table_args(
         CheckConstraint(_in("status", ("active", "inactive")), name="status"),
         CheckConstraint("price_idr >= 0", name="price_idr"),
-        Index(None, "status"),
     )
 
     title: Mapped[str] = mapped_column(String(300))

@@ -21,7 +21,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from hub.store import ids
 from hub.store.bulk import BulkStatement
 from hub.store.models import ENTITY_MODELS, Base, Change, EntityRecord, Rejection, SweepSeen
 from hub.store.types import utcnow
@@ -35,6 +34,7 @@ class NormalizedRecord:
     """A valid record ready to store: its normalized document and the raw record it came from,
     each also serialized as JSON (once: the same bytes are hashed and stored)."""
 
+    id: str
     external_id: str
     promoted: tuple[Any, ...]
     data_json: bytes
@@ -95,10 +95,6 @@ class RecordStore:
         self.partner_id = partner_id
         self.connector_id = connector_id
         self._prepared: _Statements | None = None
-
-    def record_id(self, external_id: str) -> str:
-        """The hub id this partner's record gets."""
-        return ids.record_id(self.entity, self.partner_id, external_id)
 
     def unchanged_by_hash(self, raw_hashes: Sequence[str]) -> dict[str, str]:
         """Of these raw-record hashes, those already stored live: hash → external id."""
@@ -161,7 +157,7 @@ class RecordStore:
         touches: list[tuple[Any, ...]] = []
         changes: list[tuple[Any, ...]] = []
         for ext, record in latest.items():
-            hub_id = self.record_id(ext)
+            hub_id = record.id
             raw_json = record.raw_json.decode()
             before = existing.get(ext)
             if before is None:

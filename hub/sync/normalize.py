@@ -85,6 +85,7 @@ class RecordNormalizer:
             )
         document_json = canonical(document)
         return NormalizedRecord(
+            ids.record_id(self.entity, self.partner_id, document["external_id"]),
             document["external_id"],
             promoted_values(self.entity, document),
             document_json,

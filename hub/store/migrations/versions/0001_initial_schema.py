@@ -201,7 +201,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_courses_partner_id_raw_hash"), ["partner_id", "raw_hash"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_courses_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_courses_updated_at"), ["updated_at"], unique=False)
 
     op.create_table(
@@ -441,7 +440,6 @@ def downgrade() -> None:
     op.drop_table("payments")
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_courses_updated_at"))
-        batch_op.drop_index(batch_op.f("ix_courses_status"))
         batch_op.drop_index(batch_op.f("ix_courses_partner_id_raw_hash"))
         batch_op.drop_index(batch_op.f("ix_courses_connector_id_deleted_at"))
 
