@@ -2,6 +2,5 @@
 
 from hub.cli import main
 
-# Guarded: sync worker processes are spawned and import the parent's main module.
 if __name__ == "__main__":
     main()

@@ -25,7 +25,6 @@ class Settings:
     issuer: str
     secret_key: str
     batch_size: int
-    sync_workers: int
 
     def subkey(self, purpose: str) -> bytes:
         """A key for one purpose, derived from the secret key so purposes never share a key."""
@@ -65,7 +64,6 @@ def load_settings(
         issuer=str(values.get("issuer") or "http://127.0.0.1:8000"),
         secret_key=str(values.get("secret_key") or ""),
         batch_size=int(values.get("batch_size") or 1000),
-        sync_workers=_workers(values.get("sync_workers", "auto")),
     )
     if settings.batch_size < 1:
         raise ValueError("batch_size: must be at least 1")
@@ -84,13 +82,3 @@ def _local_secret(data_dir: Path) -> str:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
-
-
-def _workers(value: Any) -> int:
-    if value == "auto":
-        cores = len(os.sched_getaffinity(0))
-        return cores if cores > 1 else 0
-    workers = int(value)
-    if workers < 0:
-        raise ValueError("sync_workers: must be 'auto' or a number from 0")
-    return workers

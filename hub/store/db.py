@@ -46,6 +46,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # A sync inserts into several indexes keyed by hashes, i.e. at random places: the default
     # 2 MB page cache would thrash on any catalog of size.
     cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA wal_autocheckpoint=16384")
     cursor.close()
 
 

@@ -11,7 +11,6 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -29,7 +28,7 @@ from hub.store.models import ConnectorInstance, Run, StreamState
 from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord, forget_sweep
 from hub.store.types import utcnow
 from hub.sync.hashing import RawHasher, canonical
-from hub.sync.normalize import NormalizerPool, Outcome, RecordNormalizer, StreamSpec
+from hub.sync.normalize import RecordNormalizer
 from schemas import Normalizer
 
 ProgressCallback = Callable[[Run], None]
@@ -102,26 +101,17 @@ class SyncRunner:
             run = self._start(session, instance, stream, trigger, full_refresh, offered[stream])
             plan = self._plan(session, run, full_refresh, offered[stream])
             session.commit()
-            spec = StreamSpec(
-                connector_type=instance.type,
-                config=dict(instance.config),
-                stream=stream,
-                entity=offered[stream].entity,
-                partner_id=instance.partner_id,
-                nik_key=self.settings.nik_key,
-                timezone=instance.timezone,
-            )
+            entity = offered[stream].entity
             batch = _Batch(
                 session=session,
                 settings=self.settings,
                 instance=instance,
                 run=run,
-                spec=spec,
                 normalize=RecordNormalizer(
                     connector.mapper(config, stream),
-                    Normalizer(spec.entity, nik_key=spec.nik_key, timezone=spec.timezone),
-                    spec.entity,
-                    spec.partner_id,
+                    Normalizer(entity, nik_key=self.settings.nik_key, timezone=instance.timezone),
+                    entity,
+                    instance.partner_id,
                 ),
                 fingerprint=canonical([instance.type, instance.config, stream, instance.timezone]),
                 sweep_id=plan.sweep_id,
@@ -141,8 +131,6 @@ class SyncRunner:
                 message = f"{type(error).__name__}: {error}"
                 self._finish(session, run, "failed", "internal", message)
                 raise
-            finally:
-                batch.close()
             return run
 
     def _start(
@@ -212,40 +200,20 @@ class SyncRunner:
 
     def _read(self, items: Iterator[Any], batch: _Batch) -> None:
         size = self.settings.batch_size
-        # A batch normalized on worker processes is written once the next one is under way,
-        # so fetching, validating and writing overlap.
-        pending: _Prepared | None = None
-
-        def commit_point() -> None:
-            nonlocal pending
-            prepared = batch.prepare()
-            if pending is not None:
-                self._write(batch, pending)
-                pending = None
-            if prepared.futures:
-                pending = prepared
+        for item in items:
+            if isinstance(item, connectors.Checkpoint):
+                batch.state = item.state
+                if len(batch.records) >= size:
+                    self._write(batch)
             else:
-                self._write(batch, prepared)
+                batch.records.append(item)
+                # A long page without checkpoints still commits, under the last checkpoint.
+                if len(batch.records) >= 2 * size:
+                    self._write(batch)
+        self._write(batch)
 
-        try:
-            for item in items:
-                if isinstance(item, connectors.Checkpoint):
-                    batch.state = item.state
-                    if len(batch.records) >= size:
-                        commit_point()
-                else:
-                    batch.records.append(item)
-                    # A long page without checkpoints still commits, under the last checkpoint.
-                    if len(batch.records) >= 2 * size:
-                        commit_point()
-            commit_point()
-        finally:
-            # What was read before a failure is stored: its checkpoint is sound.
-            if pending is not None:
-                self._write(batch, pending)
-
-    def _write(self, batch: _Batch, prepared: _Prepared) -> None:
-        batch.write(prepared)
+    def _write(self, batch: _Batch) -> None:
+        batch.write()
         batch.session.commit()
         if self.on_progress is not None:
             self.on_progress(batch.run)
@@ -300,22 +268,6 @@ def _alive(run: Run) -> bool:
     return run.heartbeat_at is not None and utcnow() - run.heartbeat_at < HEARTBEAT_LEASE
 
 
-#: Fewer records than this to normalize are done in the runner's own process: starting
-#: workers costs more than it saves.
-PARALLEL_MIN = 500
-
-
-@dataclass(slots=True)
-class _Prepared:
-    """A batch whose unchanged records are sorted out and whose others are being normalized."""
-
-    read: int
-    state: Mapping[str, Any] | None
-    unchanged_ids: list[str]
-    outcomes: list[Outcome]
-    futures: list[Future[list[Outcome]]]
-
-
 class _Batch:
     """The records read since the last commit, and how to turn them into stored ones."""
 
@@ -326,71 +278,51 @@ class _Batch:
         settings: Settings,
         instance: ConnectorInstance,
         run: Run,
-        spec: StreamSpec,
         normalize: RecordNormalizer,
         fingerprint: bytes,
         sweep_id: str | None,
     ) -> None:
         self.session = session
         self.run = run
-        self.spec = spec
         self.normalize = normalize
         self.sweep_id = sweep_id
         self.records: list[dict[str, Any]] = []
         self.state: Mapping[str, Any] | None = None
-        self.store = RecordStore(session, spec.entity, instance.partner_id, instance.id)
+        self.store = RecordStore(session, normalize.entity, instance.partner_id, instance.id)
         self.hash_raw = RawHasher(settings.subkey("raw-hash"), fingerprint + __version__.encode())
-        self.workers = settings.sync_workers
-        self._pool: NormalizerPool | None = None
 
-    def prepare(self) -> _Prepared:
-        """Take the buffered records: skip those stored unchanged (by raw hash), and start
-        normalizing the others — on the worker pool when there are many."""
+    def write(self) -> None:
+        """Store the buffered records and the checkpoint that covers them, in the session's
+        transaction. Records stored unchanged (same raw hash) are neither mapped nor
+        validated nor written."""
         raws, self.records = self.records, []
         encoded = [canonical(raw) for raw in raws]
         hashes = [self.hash_raw(raw_json) for raw_json in encoded]
         known = self.store.unchanged_by_hash(hashes)
         unchanged = [known[h] for h in hashes if h in known]
-        todo = [i for i, h in enumerate(hashes) if h not in known]
-        prepared = _Prepared(len(raws), self.state, unchanged, [], [])
-        if len(todo) >= PARALLEL_MIN and self.workers:
-            if self._pool is None:
-                self._pool = NormalizerPool(self.spec, self.workers)
-            prepared.futures = self._pool.submit([(encoded[i], hashes[i]) for i in todo])
-        else:
-            prepared.outcomes = [self.normalize(raws[i], encoded[i], hashes[i]) for i in todo]
-        return prepared
-
-    def write(self, prepared: _Prepared) -> None:
-        """Store a prepared batch and the checkpoint that covers it, in the session's
-        transaction."""
-        outcomes = prepared.outcomes
-        for future in prepared.futures:
-            outcomes.extend(future.result())
+        outcomes = [
+            self.normalize(raw, raw_json, raw_hash)
+            for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True)
+            if raw_hash not in known
+        ]
         valid = [o for o in outcomes if isinstance(o, NormalizedRecord)]
         rejected = [o for o in outcomes if isinstance(o, RejectedRecord)]
         result = self.store.upsert(valid, self.run.id)
         self.store.quarantine(rejected, self.run.id)
         if self.sweep_id is not None:
-            seen = prepared.unchanged_ids + [o.external_id for o in valid]
+            seen = unchanged + [o.external_id for o in valid]
             seen.extend(o.external_id for o in rejected if o.external_id is not None)
             self.store.mark_seen(self.sweep_id, seen)
         run = self.run
-        run.records_read += prepared.read
+        run.records_read += len(raws)
         run.created += result.created
         run.updated += result.updated
-        run.unchanged += result.unchanged + len(prepared.unchanged_ids)
+        run.unchanged += result.unchanged + len(unchanged)
         run.rejected += len(rejected)
         run.heartbeat_at = utcnow()
-        if prepared.state is not None:
-            run.state = dict(prepared.state)
+        if self.state is not None:
+            run.state = dict(self.state)
             state_row = self.session.get(StreamState, (run.connector_id, run.stream))
             assert state_row is not None
-            state_row.state = dict(prepared.state)
+            state_row.state = dict(self.state)
             state_row.updated_at = run.heartbeat_at
-
-    def close(self) -> None:
-        """Stop the worker pool, if one was started."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None

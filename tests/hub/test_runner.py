@@ -4,7 +4,6 @@ failures that leave earlier data untouched."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -295,25 +294,3 @@ def test_run_counts_rejections_of_a_source_that_stays_broken_every_time(
     assert (again.unchanged, again.rejected, again.status) == (3, 1, "partial")
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Rejection)) == 2
-
-
-def test_large_batches_normalized_on_worker_processes_store_the_same(
-    mock: responses.RequestsMock, sessions: Any, settings: Settings, connector_id: int
-) -> None:
-    records = [course(i) for i in range(1300)]
-    records[700]["durasi_jam"] = 0
-    Catalog(mock, records)
-    pooled = SyncRunner(sessions, replace(settings, batch_size=600, sync_workers=2))
-
-    run = pooled.run(connector_id, "courses")
-
-    assert (run.status, run.created, run.rejected) == ("partial", 1299, 1)
-    with sessions() as session:
-        [rejection] = session.scalars(select(Rejection)).all()
-        course_row = session.scalar(select(Course).where(Course.external_id == "C0000042"))
-    assert rejection.external_id == "C0000700"
-    assert "duration_hours" in rejection.errors
-    assert course_row is not None
-    assert course_row.data["price_idr"] == int(course(42)["harga"][2:].replace(".", ""))
-    assert course_row.created_at.tzinfo is not None
-    assert change_ops(sessions) == [("upsert", 1)] * 1299
