@@ -16,6 +16,8 @@ from pathlib import Path
 from bench.database import BACKENDS
 from bench.fetch import fetch_parse_rate
 from bench.profiling import (
+    THREADS,
+    WORKERS,
     cprofile_hotspots,
     hotspot_lines,
     py_spy,
@@ -91,8 +93,12 @@ def profile(args: argparse.Namespace, n: int, source: str) -> str:
             tool = "cProfile"
         if "error" in result:
             return f"profiled run failed: {result['error']}"
+        phases = [("first", "first sync"), ("resync", "unchanged re-sync")]
+        if spy is not None:
+            phases.append((THREADS, "the sync process's other threads, all phases"))
+            phases.append((WORKERS, "worker processes, all phases"))
         sections = []
-        for phase, label in (("first", "first sync"), ("resync", "unchanged re-sync")):
+        for phase, label in phases:
             if spy is not None:
                 hotspots = py_spy_hotspots(out / "raw.txt", phase)
             else:
@@ -101,7 +107,8 @@ def profile(args: argparse.Namespace, n: int, source: str) -> str:
                 f"Hotspots, {NAMES[backend]} N={n:,} {label} ({tool}); "
                 "self% and total% of the phase"
             )
-            sections.append(f"{heading}\n{hotspot_lines(hotspots, args.top)}")
+            if hotspots:
+                sections.append(f"{heading}\n{hotspot_lines(hotspots, args.top)}")
         return "\n\n".join(sections)
 
 

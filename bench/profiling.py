@@ -19,6 +19,10 @@ from bench.source import REPO_ROOT
 
 STDLIB = re.compile(r"^.*/lib/python3\.\d+/")
 PHASES = {"first": "first_sync", "resync": "resync"}
+#: The pseudo-phase of a sync's worker processes (they normalize during the first sync).
+WORKERS = "workers"
+#: The pseudo-phase of the sync process's other threads (the benchmark's RSS sampler left out).
+THREADS = "threads"
 #: The project's own code, the functions the second list of hotspots is about.
 OURS = tuple(f"{REPO_ROOT}/{package}/" for package in ("hub", "connectors", "schemas"))
 
@@ -42,7 +46,7 @@ def py_spy() -> str | None:
 def py_spy_command(executable: str, output: Path) -> list[str]:
     """The py-spy prefix that records raw stacks of the command after it, idle time included."""
     return [executable, "record", "--format", "raw", "--idle", "--nolineno", "--full-filenames",
-            "--rate", "200", "--output", str(output), "--"]  # fmt: skip
+            "--subprocesses", "--rate", "200", "--output", str(output), "--"]  # fmt: skip
 
 
 def _label(path: str, function: str) -> tuple[str, bool]:
@@ -61,21 +65,52 @@ def _frame(frame: str) -> tuple[str, bool]:
     return _label(where.rstrip(")"), function) if function else (frame, False)
 
 
-def py_spy_hotspots(raw: Path, phase: str) -> list[Hotspot]:
-    """Every function sampled in `phase` ("first" or "resync") of a raw py-spy file."""
+def _split_stack(stack: str) -> list[str]:
+    """A py-spy raw stack's frames, root first; a `process <pid>:"<command>"` frame stays whole
+    though its command may hold a `;`."""
+    frames: list[str] = []
+    for part in stack.split(";"):
+        if frames and frames[-1].startswith("process ") and frames[-1].count('"') % 2:
+            frames[-1] += ";" + part
+        else:
+            frames.append(part)
+    return frames
+
+
+def _in_phase(frames: list[str], phase: str) -> bool:
+    """Whether a py-spy stack belongs to `phase`: a sync phase of the main process, or a worker."""
+    processes = [f for f in frames if f.startswith("process ")]
+    if phase == WORKERS:
+        return len(processes) > 1 and "resource_tracker" not in processes[-1]
+    if phase == THREADS:
+        python = frames[len(processes) :]
+        return (
+            len(processes) <= 1
+            and bool(python)
+            and python[0].startswith("Thread._bootstrap ")
+            and not any(f.startswith("TreeRssSampler.") for f in python)
+        )
     marker = PHASES[phase] + " ("
+    return len(processes) <= 1 and any(f.startswith(marker) for f in frames)
+
+
+def py_spy_hotspots(raw: Path, phase: str) -> list[Hotspot]:
+    """Every function sampled in `phase` ("first", "resync", `WORKERS` or `THREADS`) of a raw
+    py-spy file (recorded with `--subprocesses`: a process is a `process <pid>:"<cmd>"` frame)."""
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
     ours: dict[str, bool] = {}
     samples = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
-        frames = stack.split(";")
-        if not count_text.isdigit() or not any(f.startswith(marker) for f in frames):
+        frames = _split_stack(stack)
+        if not count_text.isdigit() or not _in_phase(frames, phase):
+            continue
+        labels = [_frame(f) for f in frames if not f.startswith("process ")]
+        if not labels:  # a process caught before it ran any Python
             continue
         count = int(count_text)
         samples += count
-        labels = [_frame(f) for f in frames]
         own[labels[-1][0]] += count
         for name, is_ours in set(labels):
             total[name] += count

@@ -12,6 +12,10 @@ import orjson
 
 from bench.source import REPO_ROOT
 
+#: How much of a failed child's stderr a report shows.
+TAIL_LINES = 12
+LINE_LIMIT = 200
+
 
 def run_child(
     backend: str,
@@ -53,6 +57,16 @@ def run_child(
         else:
             result = {"backend": backend, "n": size, "error": f"exit {done.returncode}"}
         if "error" in result:
-            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            tail = "\n".join(line[:LINE_LIMIT] for line in _traceback(done.stderr)[-TAIL_LINES:])
             result["error"] = f"{result['error']}\n{tail}" if tail else result["error"]
         return result
+
+
+def _traceback(stderr: str) -> list[str]:
+    """The lines of the last traceback in `stderr` up to its exception line (a database error's
+    statement and values, which follow, are left out)."""
+    lines = stderr.strip().splitlines()
+    start = max((i for i, line in enumerate(lines) if line.startswith("Traceback")), default=0)
+    lines = lines[start:]
+    end = next((i for i, line in enumerate(lines) if i and line and not line[0].isspace()), None)
+    return lines if end is None else lines[: end + 1]

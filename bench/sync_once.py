@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import resource
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from typing import Any
 import orjson
 
 from bench.database import BACKENDS, fresh_database
+from bench.memory import TreeRssSampler, peak_rss_kib
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config
@@ -32,12 +32,9 @@ from hub.sync.runner import SyncRunner
 
 STREAM = "courses"
 PARTNER = {"kind": "training_provider", "code": "lpk-bench", "name": "LPK Bench"}
+#: Error messages are cut to this many characters.
+MESSAGE_LIMIT = 300
 COUNTS = ("records_read", "created", "updated", "unchanged", "deleted", "rejected")
-
-
-def peak_rss_kib() -> int:
-    """This process's peak resident set size so far, in KiB (Linux reports `ru_maxrss` in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def describe(run: Run, seconds: float) -> dict[str, Any]:
@@ -103,13 +100,17 @@ def measure(
                 ("first", first_sync),
                 ("resync", resync),
             )
-            for phase, sync in phases:
-                profile = cprofile_dir / f"{backend}-{size}-{phase}.prof" if cprofile_dir else None
-                run, seconds = sync(runner, connector_id, profile)
-                result[phase] = describe(run, seconds)
-                result[f"rss_{phase}_kib"] = peak_rss_kib()
-                if run.status != "succeeded":
-                    break
+            with TreeRssSampler() as sampler:
+                for phase, sync in phases:
+                    profile = (
+                        cprofile_dir / f"{backend}-{size}-{phase}.prof" if cprofile_dir else None
+                    )
+                    run, seconds = sync(runner, connector_id, profile)
+                    result[phase] = describe(run, seconds)
+                    result[f"rss_{phase}_kib"] = peak_rss_kib()
+                    result[f"tree_rss_{phase}_kib"] = sampler.peak()
+                    if run.status != "succeeded":
+                        break
         finally:
             engine.dispose()
     return result
@@ -130,7 +131,11 @@ def main() -> None:
         code = 0
     except Exception as error:
         traceback.print_exc()
-        result = {"backend": args.backend, "n": args.n, "error": f"{type(error).__name__}: {error}"}
+        # The first line only: a database error's text goes on with the statement and its values.
+        reason = (
+            f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error) else ''}"
+        )
+        result = {"backend": args.backend, "n": args.n, "error": reason[:MESSAGE_LIMIT]}
         code = 1
     args.result.write_bytes(orjson.dumps(result))
     sys.exit(code)

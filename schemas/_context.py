@@ -9,10 +9,12 @@ module keeps its own.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from schemas._refs import ref_function
 
 #: The zones of Indonesia (none observes daylight saving time): WIB, WITA, WIT.
 ZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -22,14 +24,32 @@ DEFAULT_ZONE = "Asia/Jakarta"
 
 @dataclass(frozen=True, slots=True)
 class LoadContext:
-    """The source's settings for one load: its IANA zone name and the key of `participant.ref`."""
+    """The source's settings for one load: its IANA zone name and the key of `participant.ref`.
+
+    `nik_ref` is `participant_ref` under `nik_key` as a function of the NIK, made once per
+    context (None without a usable key).
+    """
 
     zone_name: str = DEFAULT_ZONE
     nik_key: bytes | None = None
+    nik_ref: Callable[[str], str] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    #: `zone` without the property call (the fast path reads it once a record).
+    zone_info: ZoneInfo = field(
+        default=ZONE_INFO[DEFAULT_ZONE], init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.zone_name not in ZONES:
             raise ValueError(f"timezone must be one of {', '.join(ZONES)}, not {self.zone_name!r}")
+        object.__setattr__(self, "zone_info", ZONE_INFO[self.zone_name])
+        if isinstance(self.nik_key, bytes) and len(self.nik_key) >= 16:
+            object.__setattr__(self, "nik_ref", ref_function(self.nik_key))
+
+    def __reduce__(self) -> tuple[type[LoadContext], tuple[str, bytes | None]]:
+        # nik_ref (hash states in a closure) does not pickle; it is made again from the key.
+        return (LoadContext, (self.zone_name, self.nik_key))
 
     @property
     def zone(self) -> ZoneInfo:

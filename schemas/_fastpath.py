@@ -8,10 +8,12 @@ function per schema that does what `Schema.load` does, without marshmallow's per
 `_deserialize`, then the validators; the record-level rules come last, as in marshmallow.
 
 The function is written as source text and compiled, because the same steps as closures (one
-per field and validator) cost too many calls: source lets every step run inline. What it names
-lives in its namespace: constants, a field's `parse`, validators, nested loaders, and for each
-field an exact closure of `Field.deserialize` (`_conv`) that takes the inputs the inline path
-does not (a str where a number is usual...).
+per field and validator) cost too many calls: source lets every step run inline. Each field's
+usual inputs (a value of its exact type, and for the hub's field types the forms
+`schemas._fastfields` recognizes or remembers) are loaded inline; every other input goes to an
+exact closure of `Field.deserialize` (`_conv`) that the function names, as it names constants,
+a field's `parse`, validators and nested loaders. Record-level rules are inline too
+(`schemas._fastrules`).
 
 The loader returns the document `Schema.load` would return, or raises `Reject`; it never words
 an error. On `Reject` the caller runs marshmallow, which rejects with the canonical messages.
@@ -26,31 +28,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 from marshmallow.constants import missing
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
+from schemas._codegen import Branch, Conv, Reject, Source, Unsupported
+from schemas._fastfields import parsed_field_code, url_check
+from schemas._fastrules import rule_code
 from schemas._rules import Rule, RuleSchema
-from schemas._validators import Pattern
+from schemas._validators import IDENTIFIER, Pattern
 from schemas.fields import ParsedField, Text
 
 __all__ = ["Loader", "Reject", "compile_loader"]
 
 Loader = Callable[[Any], dict[str, Any]]
-#: Loads one present value given the raw mapping it came from (None for a list's items).
-Conv = Callable[[Any, Any], Any]
 Check = Callable[[Any], None]
-
-
-class Reject(Exception):
-    """The fast path does not accept this input; marshmallow must decide (and word the error)."""
-
-
-class _Unsupported(Exception):
-    """The compiler meets something it cannot prove equivalent; the schema stays on marshmallow."""
 
 
 def compile_loader(schema: Schema) -> Loader | None:
@@ -58,7 +52,7 @@ def compile_loader(schema: Schema) -> Loader | None:
     schema uses anything the compiler does not know."""
     try:
         return _schema_loader(schema, schema.unknown)
-    except _Unsupported:
+    except Unsupported:
         return None
 
 
@@ -76,77 +70,84 @@ _FIELD_METHODS = ("deserialize", "_validate_missing", "_validate")
 _STRING_FIELDS = (fields.String, fields.Url, fields.Email)
 
 
-class _Source:
-    """The text of one generated function and the objects it refers to by name. A source made
-    with another's `namespace` holds lines to place into that one."""
-
-    def __init__(self, namespace: dict[str, Any] | None = None) -> None:
-        self.lines: list[str] = []
-        self.namespace: dict[str, Any] = (
-            namespace
-            if namespace is not None
-            else {
-                "Reject": Reject,
-                "ValidationError": ValidationError,
-                "missing": missing,
-                "isfinite": math.isfinite,
-            }
-        )
-
-    def name(self, value: Any) -> str:
-        """A name under which the function sees `value`."""
-        name = f"_{len(self.namespace)}"
-        self.namespace[name] = value
-        return name
-
-    def add(self, indent: int, *lines: str) -> None:
-        self.lines.extend("    " * indent + line for line in lines)
-
-    def compile(self, function: str, title: str) -> Any:
-        code = compile("\n".join(self.lines), f"<fast path: {title}>", "exec")
-        exec(code, self.namespace)  # the source is ours, written just above from field options
-        return self.namespace[function]
-
-
 def _schema_loader(schema: Schema, unknown: str) -> Loader:
     """`schema.load(data, unknown=unknown)` as a generated function `load(data)`."""
     cls = type(schema)
     if any(getattr(cls, name) is not getattr(Schema, name) for name in _SCHEMA_METHODS):
-        raise _Unsupported(f"{cls.__name__} overrides how it loads")
+        raise Unsupported(f"{cls.__name__} overrides how it loads")
     if schema.many or schema.partial or cls.dict_class is not dict:
-        raise _Unsupported(f"{cls.__name__} has options the fast path does not copy")
+        raise Unsupported(f"{cls.__name__} has options the fast path does not copy")
     if unknown not in (RAISE, EXCLUDE):
-        raise _Unsupported(f"{cls.__name__} includes unknown fields")
+        raise Unsupported(f"{cls.__name__} includes unknown fields")
     rules = _rules_of(schema)
 
-    source = _Source()
-    body = _Source(source.namespace)
-    known = []
-    for name, field in schema.load_fields.items():
-        data_key = field.data_key if field.data_key is not None else name
+    source = Source(data_is_dict=True)
+    known = [
+        field.data_key if field.data_key is not None else name
+        for name, field in schema.load_fields.items()
+    ]
+    # Unknown fields: a dict holds none when its size is the number of known keys it holds,
+    # which the field code counts as it goes (a key absent from it reads as missing). That is
+    # cheaper than a set comparison; with a data key read twice, the count would not hold.
+    count = unknown == RAISE and len(set(known)) == len(known)
+    loaded: list[tuple[str, str, bool]] = []  # (document key, variable, may stay missing)
+    for index, ((name, field), data_key) in enumerate(
+        zip(schema.load_fields.items(), known, strict=True)
+    ):
         out_key = field.attribute or name
         if "." in out_key:
-            raise _Unsupported(f"{cls.__name__}.{name} loads into a nested attribute")
-        known.append(data_key)
-        body.add(1, f"v = get({data_key!r}, missing)")
-        if _value_code(field, body, 1):
-            body.add(1, "if v is not missing:", f"    out[{out_key!r}] = v")
+            raise Unsupported(f"{cls.__name__}.{name} loads into a nested attribute")
+        start = len(source.lines)
+        if field.required:
+            # A subscript costs less than a call of get; a required field's absence rejects.
+            source.add(1, "try:", f"    v = data[{data_key!r}]", "except KeyError:")
+            source.add(1, "    raise Reject from None")
         else:
-            body.add(1, f"out[{out_key!r}] = v")
-    # marshmallow runs the rules (check_rules) only once every field has loaded, as here.
+            source.add(1, f"v = data.get({data_key!r}, missing)")
+        stays_missing = _value_code(field, source, 1, on_missing="absent += 1" if count else None)
+        # The field's value is loaded into its own variable, not copied there from `v`.
+        source.rename(start, "v", f"f{index}")
+        loaded.append((out_key, f"f{index}", stays_missing))
+    if count:
+        source.add(1, f"if len(data) != {len(known)} - absent:", "    raise Reject")
+    _document_code(loaded, source)
+    # marshmallow runs the rules (check_rules) only once every field has loaded, as here; they
+    # read the loaded values where a variable holds one for sure, else the document.
+    keys = [key for key, _, _ in loaded]
+    values = {
+        key: variable
+        for key, variable, stays_missing in loaded
+        if not stays_missing and keys.count(key) == 1
+    }
     for rule in rules:
-        body.add(1, f"if {source.name(rule.violations)}(out):", "    raise Reject")
-    body.add(1, "return out")
+        rule_code(rule, source, 1, values)
+    source.add(1, "return out")
 
-    source.add(0, "def load(data):")
-    if unknown == RAISE:
+    header = ["def load(data):"]
+    if unknown == RAISE and not count:
         known_keys = source.name(frozenset(known))
-        source.add(1, f"if type(data) is not dict or not {known_keys}.issuperset(data):")
+        header.append(f"    if type(data) is not dict or not {known_keys}.issuperset(data):")
     else:
-        source.add(1, "if type(data) is not dict:")
-    source.add(1, "    raise Reject", "get = data.get", "out = {}")
-    source.lines += body.lines
-    return cast(Loader, source.compile("load", cls.__name__))
+        header.append("    if type(data) is not dict:")
+    header.append("        raise Reject")
+    if count:
+        header.append("    absent = 0")
+    return cast(Loader, source.compile("\n".join(header), "load", cls.__name__))
+
+
+def _document_code(loaded: list[tuple[str, str, bool]], source: Source) -> None:
+    """Source that builds `out`, the document: the loaded values in the fields' order, leaving
+    out those that stayed missing, as marshmallow does."""
+    if not any(stays_missing for _, _, stays_missing in loaded):
+        items = ", ".join(f"{key!r}: {variable}" for key, variable, _ in loaded)
+        source.add(1, f"out = {{{items}}}")
+        return
+    source.add(1, "out = {}")
+    for key, variable, stays_missing in loaded:
+        if stays_missing:
+            source.add(1, f"if {variable} is not missing:", f"    out[{key!r}] = {variable}")
+        else:
+            source.add(1, f"out[{key!r}] = {variable}")
 
 
 def _rules_of(schema: Schema) -> tuple[Rule, ...]:
@@ -154,12 +155,12 @@ def _rules_of(schema: Schema) -> tuple[Rule, ...]:
     unknown, and so is any pre-load, post-load or field-validator hook."""
     hooks = schema._hooks
     if hooks[PRE_LOAD] or hooks[POST_LOAD] or hooks[VALIDATES]:
-        raise _Unsupported(f"{type(schema).__name__} has load hooks")
+        raise Unsupported(f"{type(schema).__name__} has load hooks")
     schema_hooks = hooks[VALIDATES_SCHEMA]
     if not schema_hooks:
         return ()
     if not isinstance(schema, RuleSchema) or len(schema_hooks) != 1:
-        raise _Unsupported(f"{type(schema).__name__} has schema validators")
+        raise Unsupported(f"{type(schema).__name__} has schema validators")
     name, pass_collection, options = schema_hooks[0]
     if (
         name != "_check_rules"
@@ -168,115 +169,172 @@ def _rules_of(schema: Schema) -> tuple[Rule, ...]:
         or options.get("pass_original")
         or not options.get("skip_on_field_errors")
     ):
-        raise _Unsupported(f"{type(schema).__name__} has schema validators")
+        raise Unsupported(f"{type(schema).__name__} has schema validators")
     return tuple(schema.rules)
 
 
 def _item_fn(field: fields.Field[Any]) -> Conv:
     """`field.deserialize` of a list's item (never missing; List gives it no parent mapping)."""
-    source = _Source()
-    source.add(0, "def item(v, data):")
+    source = Source(data_is_dict=False)
     _value_code(field, source, 1)
     source.add(1, "return v")
-    return cast(Conv, source.compile("item", f"item of {type(field).__name__}"))
+    title = f"item of {type(field).__name__}"
+    return cast(Conv, source.compile("def item(v, data):", "item", title))
 
 
-def _value_code(field: fields.Field[Any], source: _Source, indent: int) -> bool:
+def _value_code(
+    field: fields.Field[Any], source: Source, indent: int, *, on_missing: str | None = None
+) -> bool:
     """Source that loads `v` (the raw value, or `missing`) into `v`, as `field.deserialize`
-    would, or raises `Reject`; `data` is the raw parent mapping. True when an absent value
-    stays `missing` (no default), so the caller must not store it."""
+    would, or raises `Reject`; `data` is the raw parent mapping. `on_missing` is a line to run
+    when `v` is missing and the field not required. True when an absent value stays `missing`
+    (no default), so the caller must not store it."""
     cls = type(field)
     if any(getattr(cls, name) is not getattr(fields.Field, name) for name in _FIELD_METHODS):
-        raise _Unsupported(f"{cls.__name__} overrides how it deserializes")
+        raise Unsupported(f"{cls.__name__} overrides how it deserializes")
     if field.pre_load or field.post_load:
-        raise _Unsupported(f"{cls.__name__} has pre/post-load functions")
-    core = _core(field)
-    conv = source.name(_conv(field, core))
-    # The field's usual input type first: neither missing nor None is of it.
-    usual = _usual_code(field, source, core)
-    if usual is not None:
-        condition, body = usual
-        source.add(indent, f"if {condition}:", *("    " + line for line in body))
-    branch = "if" if usual is None else "elif"
+        raise Unsupported(f"{cls.__name__} has pre/post-load functions")
+    deserialize, branches = _parts(field, source)
+    # The field's usual inputs first: neither missing nor None passes their tests.
+    keyword = "if"
+    for condition, body in branches:
+        source.add(indent, f"{keyword} {condition}:", *("    " + line for line in body))
+        keyword = "elif"
     # Field.deserialize: a missing value is required or takes the default, unvalidated.
     default = field.load_default
     if field.required:
-        source.add(indent, f"{branch} v is missing:", "    raise Reject")
-    elif callable(default):
-        source.add(indent, f"{branch} v is missing:", f"    v = {source.name(default)}()")
-    elif default is not missing:
-        source.add(indent, f"{branch} v is missing:", f"    v = {source.name(default)}")
+        source.add(indent, f"{keyword} v is missing:", "    raise Reject")
     else:
-        source.add(indent, f"{branch} v is missing:", "    pass")
+        source.add(indent, f"{keyword} v is missing:")
+        if on_missing is not None:
+            source.add(indent + 1, on_missing)
+        if callable(default):
+            source.add(indent + 1, f"v = {source.name(default)}()")
+        elif default is not missing:
+            source.add(indent + 1, f"v = {source.const(default)}")
+        elif on_missing is None:
+            source.add(indent + 1, "pass")
     # Then null is allowed or not; then _deserialize and the validators.
     source.add(indent, "elif v is None:", "    pass" if field.allow_none else "    raise Reject")
-    if usual is None:
-        # A parsed field takes any present value through its parse.
+    if not branches:
+        # A parsed field with no usual form takes any present value through its parse.
         parse = source.name(cast(ParsedField[Any], field).parse)
         source.add(indent, "else:", "    try:", f"        v = {parse}(v, data)")
         source.add(indent + 1, "except ValidationError:", "    raise Reject from None")
         _checks_code(list(field.validators), source, indent + 1, hashable=False)
     else:
-        source.add(indent, "else:", f"    v = {conv}(v, data)")
+        source.add(indent, "else:", f"    v = {source.name(_conv(field, deserialize))}(v, data)")
     return not field.required and default is missing
 
 
-def _usual_code(
-    field: fields.Field[Any], source: _Source, core: _Core
-) -> tuple[str, list[str]] | None:
-    """The test for the field's usual input type and the source that loads such a `v`; None
-    for a parsed field, whose parse takes every present value."""
+def _parts(field: fields.Field[Any], source: Source) -> tuple[Conv, list[Branch]]:
+    """`field._deserialize` as a `Conv` (for the known field classes), and the branches that
+    load its usual inputs inline, validators included."""
     cls = type(field)
-    validators = list(field.validators)
-    if isinstance(field, ParsedField):
-        if cls is Text and not validators:
-            # Text.parse gives a str that is not blank once stripped, and not too long, stripped.
-            limit = source.name(cast(Text, field).max_length)
-            return f"type(v) is str and 0 < len(t := v.strip()) <= {limit}", ["v = t"]
-        return None
-    body = _Source(source.namespace)
-    if cls in _STRING_FIELDS:
-        condition = "type(v) is str"
+    usual: list[Branch]
+    if isinstance(field, ParsedField) and cls._deserialize is ParsedField._deserialize:
+        deserialize, usual = parsed_field_code(field, source)
+        if not usual:
+            return deserialize, []
+    elif cls in _STRING_FIELDS:
+        deserialize, usual = _as_is_core(field, str), [("type(v) is str", [])]
     elif cls is fields.Integer:
-        condition = "type(v) is int"
+        deserialize, usual = _as_is_core(field, int), [("type(v) is int", [])]
     elif cls is fields.Float and not cast(fields.Float, field).allow_nan:
         # float(value) of an int is finite, or OverflowError, which marshmallow rejects too.
         condition = "type(v) is float and isfinite(v) or type(v) is int"
-        body.add(
-            0, "try:", "    v = float(v)", "except OverflowError:", "    raise Reject from None"
-        )
+        to_float = [
+            "try:",
+            "    v = float(v)",
+            "except OverflowError:",
+            "    raise Reject from None",
+        ]
+        deserialize, usual = _float_core(field), [(condition, to_float)]
     elif cls is fields.Nested:
-        condition = "type(v) is dict"
-        body.add(0, f"v = {source.name(core.part)}(v)")
+        load = _nested_loader(cast(fields.Nested, field))
+        deserialize, usual = (
+            _loader_core(load),
+            [("type(v) is dict", [f"v = {source.name(load)}(v)"])],
+        )
     elif cls is fields.List:
-        condition = "type(v) is list"
-        body.add(0, f"v = [{source.name(core.part)}(x, None) for x in v]")
+        inner = cast(fields.List[Any], field).inner
+        item = _item_fn(inner)
+        each = _item_expression(inner, item, source)
+        deserialize, usual = _list_core(item), [("type(v) is list", _list_code(each))]
     else:
-        raise _Unsupported(f"no fast path for {cls.__name__}")
-    _checks_code(validators, body, 0, hashable=cls in _STRING_FIELDS)
-    return condition, body.lines or ["pass"]
+        raise Unsupported(f"no fast path for {cls.__name__}")
+    branches = []
+    for condition, lines in usual:
+        body = source.child()
+        body.add(0, *lines)
+        _checks_code(list(field.validators), body, 0, hashable=cls in _STRING_FIELDS)
+        branches.append((condition, body.lines or ["pass"]))
+    return deserialize, branches
 
 
-def _checks_code(validators: list[Any], source: _Source, indent: int, *, hashable: bool) -> None:
+def _list_code(each: str) -> list[str]:
+    """Lines that load the list `v` item by item, `each` loading item `x`, into a new list.
+
+    A list comprehension costs a function and a frame per list, more than loading one or two
+    items (as most lists hold); those are loaded in line, first to last, as it would.
+    """
+    return [
+        "if len(v) == 1:",
+        "    x = v[0]",
+        f"    v = [{each}]",
+        "elif len(v) == 2:",
+        "    x = v[0]",
+        f"    xa = {each}",
+        "    x = v[1]",
+        f"    v = [xa, {each}]",
+        "else:",
+        f"    v = [{each} for x in v]",
+    ]
+
+
+def _item_expression(inner: fields.Field[Any], item: Conv, source: Source) -> str:
+    """An expression of a list's item `x` that loads it as `item(x, None)` does, with the
+    commonest item types' usual inputs inline (a call per item would cost as much as they do)."""
+    call = f"{source.name(item)}(x, None)"
+    cls = type(inner)
+    if inner.pre_load or inner.post_load:
+        return call
+    if cls is fields.Nested and not inner.validators:
+        load = source.name(_nested_loader(cast(fields.Nested, inner)))
+        return f"{load}(x) if type(x) is dict else {call}"
+    if cls is Text and not inner.validators:
+        limit = source.const(cast(Text, inner).max_length)
+        return f"t if type(x) is str and 0 < len(t := x.strip()) <= {limit} else {call}"
+    patterns = [check for check in inner.validators if type(check) is Pattern]
+    if cls is fields.String and len(patterns) == len(inner.validators):
+        tests = "".join(
+            f" and {source.name(check.compiled.fullmatch)}(x) is not None" for check in patterns
+        )
+        return f"x if type(x) is str{tests} else {call}"
+    return call
+
+
+def _checks_code(validators: list[Any], source: Source, indent: int, *, hashable: bool) -> None:
     """Source that raises `Reject` unless loaded `v` passes every validator; `hashable` says
-    the loaded value is a str, so a set can answer for OneOf's tuple."""
+    the loaded value is a str, so a set can answer for OneOf's tuple and a URL can be checked
+    by its parts."""
     for validator in validators:
         cls = type(validator)
         if cls is validate.Length:
             low, high = _length_bounds(validator)
             source.add(
                 indent,
-                f"if not {source.name(low)} <= len(v) <= {source.name(high)}:",
+                f"if not {source.const(low)} <= len(v) <= {source.const(high)}:",
                 "    raise Reject",
             )
         elif cls is validate.Range:
             tests = []
             if validator.min is not None:
                 operator = "<" if validator.min_inclusive else "<="
-                tests.append(f"v {operator} {source.name(validator.min)}")
+                tests.append(f"v {operator} {source.const(validator.min)}")
             if validator.max is not None:
                 operator = ">" if validator.max_inclusive else ">="
-                tests.append(f"v {operator} {source.name(validator.max)}")
+                tests.append(f"v {operator} {source.const(validator.max)}")
             if tests:
                 source.add(indent, f"if {' or '.join(tests)}:", "    raise Reject")
         elif (
@@ -286,9 +344,21 @@ def _checks_code(validators: list[Any], source: _Source, indent: int, *, hashabl
         ):
             allowed = source.name(frozenset(validator.choices))
             source.add(indent, f"if v not in {allowed}:", "    raise Reject")
+        elif cls is Pattern and validator.compiled.pattern == IDENTIFIER:
+            # For printable ASCII, IDENTIFIER holds exactly when the text is not empty and
+            # neither starts nor ends with a space (its only whitespace); else the regex says.
+            match = source.name(validator.compiled.fullmatch)
+            source.add(
+                indent,
+                "if not (v.isascii() and v.isprintable() and v and v[0] != ' ' != v[-1])"
+                f" and {match}(v) is None:",
+                "    raise Reject",
+            )
         elif cls is Pattern:
             match = source.name(validator.compiled.fullmatch)
             source.add(indent, f"if {match}(v) is None:", "    raise Reject")
+        elif hashable and (passes := url_check(validator)) is not None:
+            source.add(indent, f"if not {source.name(passes)}(v):", "    raise Reject")
         else:
             source.add(indent, f"{source.name(_check(validator))}(v)")
 
@@ -304,17 +374,16 @@ def _length_bounds(validator: validate.Length) -> tuple[float, float]:
 def _nested_loader(field: fields.Nested) -> Loader:
     schema = field.schema
     if field.many or schema.many:
-        raise _Unsupported("Nested(many=True)")
+        raise Unsupported("Nested(many=True)")
     return _schema_loader(schema, field.unknown if field.unknown is not None else schema.unknown)
 
 
 # `Field.deserialize` as closures: what the generated code calls for unusual inputs.
 
 
-def _conv(field: fields.Field[Any], core: _Core) -> Conv:
-    """`Field.deserialize` of one value: missing and null, the default, `core`
+def _conv(field: fields.Field[Any], deserialize: Conv) -> Conv:
+    """`Field.deserialize` of one value: missing and null, the default, `deserialize`
     (`_deserialize`), then the validators."""
-    deserialize = core.deserialize
     checks = tuple(_check(validator) for validator in field.validators)
     required, allow_none = field.required, field.allow_none
     default = field.load_default
@@ -335,47 +404,6 @@ def _conv(field: fields.Field[Any], core: _Core) -> Conv:
         return out
 
     return conv
-
-
-@dataclass(frozen=True, slots=True)
-class _Core:
-    """A field's `_deserialize`, and the compiled part it runs (a nested loader, a list's item
-    function) that the generated code calls directly."""
-
-    deserialize: Conv
-    part: Any = None
-
-
-def _core(field: fields.Field[Any]) -> _Core:
-    """`field._deserialize`, for the known field classes."""
-    cls = type(field)
-    if isinstance(field, ParsedField) and cls._deserialize is ParsedField._deserialize:
-        return _Core(_parsed_core(field))
-    if cls in _STRING_FIELDS:
-        return _Core(_as_is_core(field, str))
-    if cls is fields.Integer:
-        return _Core(_as_is_core(field, int))
-    if cls is fields.Float and not cast(fields.Float, field).allow_nan:
-        return _Core(_float_core(field))
-    if cls is fields.Nested:
-        load = _nested_loader(cast(fields.Nested, field))
-        return _Core(_loader_core(load), load)
-    if cls is fields.List:
-        item = _item_fn(cast(fields.List[Any], field).inner)
-        return _Core(_list_core(item), item)
-    raise _Unsupported(f"no fast path for {cls.__name__}")
-
-
-def _parsed_core(field: ParsedField[Any]) -> Conv:
-    parse = field.parse
-
-    def core(value: Any, data: Any) -> Any:
-        try:
-            return parse(value, data)
-        except ValidationError:
-            raise Reject from None
-
-    return core
 
 
 def _through_field(field: fields.Field[Any], value: Any, data: Any) -> Any:
@@ -445,7 +473,7 @@ def _check(validator: Any) -> Check:
         return _all_checks(tuple(_check(inner) for inner in validator.validators))
     if cls in (validate.URL, validate.Email, validate.Equal, validate.NoneOf):
         return _call_check(validator)
-    raise _Unsupported(f"no fast path for validator {cls.__name__}")
+    raise Unsupported(f"no fast path for validator {cls.__name__}")
 
 
 def _predicate_check(holds: Callable[[Any], bool]) -> Check:

@@ -15,6 +15,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from marshmallow.constants import missing
 
 from schemas._normalizer import ENTITY_SCHEMAS, PARTNER_SCHEMA
+from schemas._rules import RequiredWhen
 from schemas._validators import Pattern
 from schemas.fields import JsonSchema, ParsedField
 
@@ -35,8 +36,9 @@ def json_schema(schema: Schema | type[Schema], *, title: str) -> JsonSchema:
     Required fields, `additionalProperties: false` (unless the schema includes unknown
     fields), enums, bounds, lengths, patterns, formats, defaults and nested objects are stated;
     fields with `metadata={"secret": True}` are `writeOnly`, and `metadata["description"]`
-    is kept. Rules across fields and validators without a JSON Schema keyword are not stated.
-    A field class with no converter raises TypeError.
+    is kept. Of the rules across fields, `RequiredWhen` is stated (as `if`/`then`); the others
+    and validators without a JSON Schema keyword are not. A field class with no converter
+    raises TypeError.
     """
     instance = schema() if isinstance(schema, type) else schema
     return {"$schema": DIALECT, "title": title, **_object(instance)}
@@ -75,7 +77,29 @@ def _object(schema: Schema) -> JsonSchema:
         result["required"] = required
     if schema.unknown != INCLUDE:
         result["additionalProperties"] = False
+    conditions = _required_when(schema)
+    if conditions:
+        result["allOf"] = conditions
     return result
+
+
+def _required_when(schema: Schema) -> list[JsonSchema]:
+    """The `RequiredWhen` rules as `if`/`then`, one per condition: when the condition field
+    holds one of the values, the fields are present and not null."""
+    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for rule in getattr(schema, "rules", ()):
+        if isinstance(rule, RequiredWhen):
+            grouped.setdefault((rule.when, tuple(sorted(rule.values))), []).append(rule.field)
+    return [
+        {
+            "if": {"properties": {when: {"enum": list(values)}}, "required": [when]},
+            "then": {
+                "required": names,
+                "properties": {name: {"not": {"type": "null"}} for name in names},
+            },
+        }
+        for (when, values), names in grouped.items()
+    ]
 
 
 def _field(field: fields.Field[Any]) -> JsonSchema:

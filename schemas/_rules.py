@@ -107,6 +107,25 @@ class RequiredInItemsWhen(Rule):
         return [((self.items, index, self.field), message) for index in lacking]
 
 
+@dataclass(frozen=True, slots=True)
+class RequiredWhen(Rule):
+    """`field` is present (not None) when the record's `when` is one of `values`; otherwise
+    it is optional. `message` defaults to naming `when` and `values`."""
+
+    field: str
+    when: str
+    values: frozenset[str]
+    message: str | None = None
+
+    def violations(self, data: Mapping[str, Any]) -> Sequence[Violation]:
+        if data.get(self.when) in self.values and data.get(self.field) is None:
+            message = self.message or (
+                f"Required when {self.when} is {' or '.join(sorted(self.values))}."
+            )
+            return [((self.field,), message)]
+        return ()
+
+
 def check_rules(rules: tuple[Rule, ...], data: Mapping[str, Any]) -> dict[str | int, Any]:
     """Every violation of `rules` by `data`, nested the way marshmallow nests messages."""
     errors: dict[str | int, Any] = {}

@@ -14,7 +14,14 @@ from typing import Any
 from marshmallow import fields, validate
 
 from schemas import _context
-from schemas._rules import AtMost, NotBefore, RequiredInItemsWhen, RuleSchema, UniqueWithin
+from schemas._rules import (
+    AtMost,
+    NotBefore,
+    RequiredInItemsWhen,
+    RequiredWhen,
+    RuleSchema,
+    UniqueWithin,
+)
 from schemas._validators import Pattern, identifier_pattern
 from schemas.fields import (
     AwareDateTime,
@@ -44,6 +51,7 @@ DELIVERY_MODES = ("self_paced", "webinar", "offline", "blended")
 COURSE_STATUSES = ("active", "inactive")
 CERTIFICATE_STATUSES = ("issued", "revoked")
 PAYMENT_TYPES = ("purchase", "disbursement", "refund", "reversal")
+PURCHASE = frozenset({"purchase"})
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "reversed")
 PARTNER_KINDS = ("training_provider", "platform", "payment_partner")
 PARTNER_STATUSES = ("active", "suspended")
@@ -169,17 +177,20 @@ class CertificateSchema(RecordSchema):
 
 
 class PaymentTransactionSchema(RecordSchema):
-    """A purchase, incentive disbursement, refund or reversal from a payment partner."""
+    """A purchase, incentive disbursement, refund or reversal from a payment partner. A
+    purchase names its invoice and transaction codes; the other types may leave them out."""
 
     type = _choice(PAYMENT_TYPES, required=True)
     amount_idr = Rupiah(required=True, validate=validate.Range(min=0, min_inclusive=False))
     fee_idr = Rupiah(load_default=0)
     status = _choice(PAYMENT_STATUSES, required=True)
     participant = fields.Nested(ParticipantSchema, required=True)
+    # A platform purchase always has both codes; an incentive disbursement from a bank or an
+    # e-wallet (and its refund or reversal) may carry neither.
     invoice_code = StringOrInt(
-        required=True, validate=[validate.Length(min=1, max=64), identifier_pattern()]
+        load_default=None, validate=[validate.Length(min=1, max=64), identifier_pattern()]
     )
-    transaction_code = _code(64, required=True)
+    transaction_code = _code(64, load_default=None)
     redeem_code = fields.String(
         validate=Pattern(REDEEM_CODE, error="Not a valid redeem code."), load_default=None
     )
@@ -187,7 +198,11 @@ class PaymentTransactionSchema(RecordSchema):
     occurred_at = AwareDateTime(required=True)
     settled_at = AwareDateTime(load_default=None)
 
-    rules = (NotBefore("settled_at", "occurred_at"),)
+    rules = (
+        RequiredWhen("invoice_code", "type", PURCHASE, "Required for a purchase."),
+        RequiredWhen("transaction_code", "type", PURCHASE, "Required for a purchase."),
+        NotBefore("settled_at", "occurred_at"),
+    )
 
 
 class ContactSchema(RuleSchema):

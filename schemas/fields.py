@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hmac
 import math
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -24,9 +22,11 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.id import nik as stdnum_nik
 
 from schemas import _context
+from schemas._refs import participant_ref
 
 __all__ = [
     "MAX_IDR",
+    "NIK_PROVINCES_WITHOUT_REGENCIES",
     "AwareDateTime",
     "HubId",
     "LanguageTag",
@@ -67,18 +67,6 @@ class ParsedField(fields.Field[_T]):
         raise NotImplementedError
 
 
-def participant_ref(nik: str, key: bytes) -> str:
-    """The stand-in for a NIK that the hub stores: hex HMAC-SHA256 of the NIK under `key`.
-
-    The same NIK and key always give the same ref, so records of one participant join without
-    the NIK being kept. Pass a validated NIK (16 digits); the key must be at least 16 bytes,
-    since the NIK space is small enough to enumerate and only the key protects it.
-    """
-    if not isinstance(key, bytes) or len(key) < 16:
-        raise ValueError("the NIK key must be bytes, at least 16 of them")
-    return hmac.digest(key, nik.encode("ascii"), "sha256").hex()
-
-
 _NIK = re.compile("[0-9]{16}")
 _NIK_PLACES = numdb.get("id/loc")
 #: Women's NIKs add 40 to the birth day, so the day part is 01-31 or 41-71.
@@ -87,10 +75,11 @@ _NIK_MAX_DAY = 71
 
 # stdnum's checks of a NIK read the date part and the place part apart, and cost more than
 # the rest of a record's validation; cached per part (never per NIK), they run once per value.
+# Nik.validated and the fast path (schemas._fastfields) call them; they are not exported.
 
 
 @functools.lru_cache(maxsize=1 << 15)
-def _nik_birth_date_valid(ddmmyy: str) -> bool:
+def nik_birth_date_valid(ddmmyy: str) -> bool:
     """The date part (DDMMYY, day + 40 for women) is a date, as stdnum reads it."""
     # stdnum reads the day modulo 40, which would let days 81-99 through.
     if int(ddmmyy[:2]) > _NIK_MAX_DAY:
@@ -102,10 +91,25 @@ def _nik_birth_date_valid(ddmmyy: str) -> bool:
     return True
 
 
+#: Provinces whose NIKs are checked by province code alone, by Kemendagri's numbering (which
+#: Dukcapil uses for NIKs). stdnum's location data predates them or numbers them otherwise:
+#: it lacks 65 Kalimantan Utara (2012) and the provinces of 2022, 93 Papua Selatan,
+#: 94 Papua Tengah, 95 Papua Pegunungan and 96 Papua Barat Daya; and it numbers Papua as BPS
+#: does (91 Papua Barat, 94 Papua) where Kemendagri has 91 Papua and 92 Papua Barat, so it lacks
+#: 92 and holds the wrong regencies under 91 and 94. Rather than keep a regency list of our
+#: own, a NIK from these provinces is accepted with any regency: quarantining real
+#: participants costs more than letting through a NIK with a made-up regency.
+NIK_PROVINCES_WITHOUT_REGENCIES: frozenset[str] = frozenset(
+    {"65", "91", "92", "93", "94", "95", "96"}
+)
+
+
 @functools.lru_cache(maxsize=1 << 10)
-def _nik_place_known(province_regency: str) -> bool:
+def nik_place_known(province_regency: str) -> bool:
     """stdnum's location data knows the province (what `stdnum.id.nik.validate` checks) and,
-    under it, the regency."""
+    under it, the regency; or the province is one whose regencies are not checked."""
+    if province_regency[:2] in NIK_PROVINCES_WITHOUT_REGENCIES:
+        return province_regency[2:] != "00"  # regencies are numbered from 01
     place = _NIK_PLACES.info(province_regency)
     return len(place) == 2 and bool(place[0][1]) and bool(place[1][1])
 
@@ -115,10 +119,11 @@ class Nik(ParsedField[str]):
 
     Accepts only a str of exactly 16 ASCII digits: no separators or spaces (a KTP prints it
     unbroken) and no int (a JSON number that long loses digits in many readers). The province
-    and regency must be known to python-stdnum's location data and the birth date part must be
-    a date (day + 40 for women). The key comes from the load's context (`schemas._context`);
-    loading a NIK without one is a programming error (`RuntimeError`). No message ever repeats
-    the value.
+    and regency must be known to python-stdnum's location data (for the provinces it lacks or
+    numbers otherwise, `NIK_PROVINCES_WITHOUT_REGENCIES`, the province alone) and the birth
+    date part must be a date (day + 40 for women). The key comes from the load's context
+    (`schemas._context`); loading a NIK without one is a programming error (`RuntimeError`).
+    No message ever repeats the value.
     """
 
     default_error_messages = {
@@ -137,9 +142,9 @@ class Nik(ParsedField[str]):
         """`value` itself if it is a valid NIK, else a `ValidationError` that does not quote it."""
         if not isinstance(value, str) or _NIK.fullmatch(value) is None:
             raise self.make_error("invalid")
-        if not _nik_birth_date_valid(value[6:12]):
+        if not nik_birth_date_valid(value[6:12]):
             raise self.make_error("birth_date")
-        if not _nik_place_known(value[:4]):
+        if not nik_place_known(value[:4]):
             raise self.make_error("place")
         return value
 
@@ -334,52 +339,53 @@ class AwareDateTime(ParsedField[str]):
 
     def parse(self, value: Any, data: Mapping[str, Any] | None) -> str:
         if isinstance(value, str):
-            # The shape checks keep out what fromisoformat also reads (a date alone, week
-            # dates, basic format); fromisoformat then requires ASCII digits everywhere else.
-            if not (
-                16 <= len(value) <= 64
-                and value[4] == "-"
-                and value[7] == "-"
-                and value[10] in "Tt "
-                and value[13] == ":"
-            ):
-                raise self.make_error("invalid")
-            try:
-                moment = dt.datetime.fromisoformat(value)
-            except ValueError:
-                raise self.make_error("invalid") from None
-        elif isinstance(value, dt.datetime):
-            moment = _plain(value)
-        else:
+            return self.load_text(value, self.naive_zone(data))
+        if isinstance(value, dt.datetime):
+            return self._load_moment(_plain(value), None, self.naive_zone(data))
+        raise self.make_error("invalid")
+
+    def load_text(self, value: str, zone: ZoneInfo) -> str:
+        """The loaded form of the text `value`, read in `zone` if it has no offset.
+
+        A function of `value` and `zone` alone (and the field's bounds), so the fast path
+        may remember its results.
+        """
+        # The shape checks keep out what fromisoformat also reads (a date alone, week
+        # dates, basic format); fromisoformat then requires ASCII digits everywhere else.
+        if not (
+            16 <= len(value) <= 64
+            and value[4] == "-"
+            and value[7] == "-"
+            and value[10] in "Tt "
+            and value[13] == ":"
+        ):
             raise self.make_error("invalid")
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return self._load_moment(moment, value, zone)
+
+    def _load_moment(self, moment: dt.datetime, text: str | None, zone: ZoneInfo) -> str:
+        """`moment` (parsed from `text`, if it came as text) in UTC as ISO 8601."""
         # Times are shifted to UTC as naive datetimes where that is cheaper than
         # astimezone(UTC) (and equal to it), which counts: a course has four times, and they
         # are most of the cost of loading it.
         try:
             offset = moment.utcoffset()
             if offset is None:
-                utc = moment - cast(dt.timedelta, self._naive_zone(data).utcoffset(moment))
-            elif (
-                isinstance(value, str)
-                and len(value) == 25
-                and value[16] == ":"
-                and value[19] in "+-"
-            ):
+                utc = moment - cast(dt.timedelta, zone.utcoffset(moment))
+            elif text is not None and len(text) == 25 and text[16] == ":" and text[19] in "+-":
                 # `YYYY-MM-DDTHH:MM:SS+HH:MM`: its first 19 characters are the local time.
-                utc = dt.datetime.fromisoformat(value[:19]) - offset
+                utc = dt.datetime.fromisoformat(text[:19]) - offset
             else:
                 utc = moment if moment.tzinfo is _UTC else moment.astimezone(_UTC)
                 if not self.earliest <= utc < self.latest:
                     raise self._range_error()
-                if (
-                    isinstance(value, str)
-                    and len(value) == 20
-                    and value[19] == "Z"
-                    and value[16] == ":"
-                ):
+                if text is not None and len(text) == 20 and text[19] == "Z" and text[16] == ":":
                     # `YYYY-MM-DDTHH:MM:SSZ`, the commonest form, is what isoformat writes
                     # but for the separator and the Z.
-                    return value[:10] + "T" + value[11:19] + "+00:00"
+                    return text[:10] + "T" + text[11:19] + "+00:00"
                 return utc.isoformat()
         except OverflowError:
             raise self._range_error() from None
@@ -387,7 +393,9 @@ class AwareDateTime(ParsedField[str]):
             raise self._range_error()
         return utc.isoformat() + "+00:00"
 
-    def _naive_zone(self, data: Mapping[str, Any] | None) -> ZoneInfo:
+    def naive_zone(self, data: Mapping[str, Any] | None) -> ZoneInfo:
+        """The zone in which naive times of this field in `data` are read: the one that
+        `zone_field` names, if it names one of the three, else the source's."""
         if self.zone_field is not None and (type(data) is dict or isinstance(data, Mapping)):
             name = data.get(self.zone_field)
             if isinstance(name, str) and name in _context.ZONE_INFO:
@@ -513,7 +521,9 @@ class HubId(ParsedField[str]):
     def parse(self, value: Any, data: Mapping[str, Any] | None) -> str:
         if not isinstance(value, str) or _UUID.fullmatch(value) is None:
             raise self.make_error("invalid")
-        return str(uuid.UUID(value))
+        # What str(uuid.UUID(value)) gives for this form (the same ASCII hex digits in the same
+        # places, lowercased), without building a UUID.
+        return value.lower()
 
     def json_schema(self) -> JsonSchema:
         return {"type": "string", "format": "uuid", "pattern": f"^(?:{_UUID.pattern})$"}

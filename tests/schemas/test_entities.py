@@ -597,22 +597,51 @@ def test_a_payment_certificate_id_is_a_hub_id(valid: Valid) -> None:
     }
 
 
-@pytest.mark.parametrize(
-    "field",
-    [
-        "type",
-        "amount_idr",
-        "status",
-        "participant",
-        "invoice_code",
-        "transaction_code",
-        "occurred_at",
-    ],
-)
+@pytest.mark.parametrize("field", ["type", "amount_idr", "status", "participant", "occurred_at"])
 def test_payment_required_fields(field: str, valid: Valid) -> None:
     record = valid("payment")
     del record[field]
     assert errors("payment", record) == {field: ["Missing data for required field."]}
+
+
+@pytest.mark.parametrize("field", ["invoice_code", "transaction_code"])
+@pytest.mark.parametrize("absent", [False, True])
+def test_a_purchase_names_its_invoice_and_transaction(
+    field: str, absent: bool, valid: Valid
+) -> None:
+    record = valid("payment")
+    assert record["type"] == "purchase"
+    if absent:
+        del record[field]
+    else:
+        record[field] = None
+    assert errors("payment", record) == {field: ["Required for a purchase."]}
+
+
+@pytest.mark.parametrize("kind", ["disbursement", "refund", "reversal"])
+def test_other_payments_may_carry_neither_code(kind: str, valid: Valid) -> None:
+    # An incentive disbursement from a bank or an e-wallet has no platform invoice.
+    record = {**valid("payment"), "type": kind}
+    del record["invoice_code"]
+    record["transaction_code"] = None
+    document = load("payment", record)
+    assert document["invoice_code"] is None
+    assert document["transaction_code"] is None
+    # Codes that are there are still checked.
+    assert payment_errors(valid, type=kind, transaction_code=" TRX") == {
+        "transaction_code": [
+            "Must not be blank, start or end with whitespace, or contain control characters."
+        ]
+    }
+
+
+def test_a_purchase_without_either_code_names_both(valid: Valid) -> None:
+    record = valid("payment")
+    del record["invoice_code"], record["transaction_code"]
+    assert errors("payment", record) == {
+        "invoice_code": ["Required for a purchase."],
+        "transaction_code": ["Required for a purchase."],
+    }
 
 
 # Partner

@@ -17,6 +17,7 @@ from marshmallow import ValidationError, fields
 from schemas import participant_ref
 from schemas.fields import (
     MAX_IDR,
+    NIK_PROVINCES_WITHOUT_REGENCIES,
     AwareDateTime,
     HubId,
     LanguageTag,
@@ -79,6 +80,41 @@ def test_nik_rejects_without_repeating_the_value(value: Any, message: str, sourc
     got = messages(Nik(), value)
     assert got == [message]
     assert str(value) not in repr(got)
+
+
+@pytest.mark.parametrize(
+    "nik",
+    [
+        "6501011708900001",  # Kalimantan Utara (2012): Malinau
+        "6571015708900001",  # Kalimantan Utara: Kota Tarakan
+        "9202011708900001",  # Papua Barat by Kemendagri's code (stdnum has BPS's 91)
+        "9271011708900001",  # Papua Barat: Kota Sorong
+        "9111011708900001",  # Papua by Kemendagri's code: a regency stdnum lacks under 91
+        "9301011708900001",  # Papua Selatan (2022): Merauke
+        "9405011708900001",  # Papua Tengah (2022): a regency stdnum lacks under 94
+        "9501011708900001",  # Papua Pegunungan (2022): Jayawijaya
+        "9671011708900001",  # Papua Barat Daya (2022): Kota Sorong
+    ],
+)
+def test_nik_accepts_provinces_that_stdnum_lacks(nik: str, source: Any) -> None:
+    assert nik[:2] in NIK_PROVINCES_WITHOUT_REGENCIES
+    assert Nik().deserialize(nik) == participant_ref(nik, KEY)
+
+
+@pytest.mark.parametrize(
+    "nik",
+    [
+        "0001011708900001",  # no province 00
+        "1001011708900001",  # nor 10
+        "9901011708900001",  # nor 99
+        "9701011708900001",  # nor 97
+        "6500011708900001",  # a province without regency data still has no regency 00
+        "9300011708900001",
+        "6501013208900001",  # and its NIKs still need a birth date
+    ],
+)
+def test_nik_still_rejects_unknown_places_and_dates(nik: str, source: Any) -> None:
+    assert len(messages(Nik(), nik)) == 1
 
 
 def test_nik_without_a_key_is_a_programming_error() -> None:

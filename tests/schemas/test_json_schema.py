@@ -106,6 +106,23 @@ def test_known_bad_records_fail(
     assert path in {"/".join(str(part) for part in error.absolute_path) for error in errors}
 
 
+@pytest.mark.parametrize("field", ["invoice_code", "transaction_code"])
+@pytest.mark.parametrize("absent", ["left out", "null"])
+def test_a_purchase_needs_its_codes_and_other_payments_do_not(
+    field: str, absent: str, exported: dict[str, Any], valid: Valid
+) -> None:
+    check = validator(exported["payment"])
+    record = valid("payment")
+    if absent == "null":
+        record[field] = None
+    else:
+        del record[field]
+    assert record["type"] == "purchase"
+    assert not check.is_valid(record)
+    for kind in ["disbursement", "refund", "reversal"]:
+        check.validate({**record, "type": kind})
+
+
 def test_the_nik_is_write_only_and_optional_fields_nullable(exported: dict[str, Any]) -> None:
     participant = exported["certificate"]["properties"]["participant"]
     assert participant["properties"]["nik"]["writeOnly"] is True
