@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
-from hub.sandbox.catalog import COURSE_MAPPING, course
+from hub.sandbox.catalog import catalog_connector_config, course
 from hub.settings import Settings
 from hub.store.models import Change, Course, Rejection
 from hub.sync.runner import SyncRunner
@@ -22,27 +22,9 @@ BASE = "http://provider.test"
 
 
 def catalog_config(page_size: int = 10) -> dict[str, Any]:
-    return {
-        "base_url": BASE,
-        "auth": {"type": "none"},
-        # Fail at once: the retry schedule is the HTTP helper's own test.
-        "http": {"max_retries": 0},
-        "streams": {
-            "courses": {
-                "entity": "course",
-                "path": "/courses",
-                "records_path": "data",
-                "pagination": {
-                    "type": "page_number",
-                    "page_param": "page",
-                    "size_param": "per_page",
-                    "page_size": page_size,
-                    "start_page": 1,
-                },
-                "mapping": COURSE_MAPPING,
-            }
-        },
-    }
+    config = catalog_connector_config(BASE, page_size)
+    config["http"] = {"max_retries": 0}  # fail at once: retries are the HTTP helper's own test
+    return config
 
 
 class Catalog:
