@@ -111,6 +111,7 @@ class StreamState(Base):
     stream: Mapped[str] = mapped_column(String(100), primary_key=True)
     state: Mapped[dict[str, Any] | None]
     sweep_id: Mapped[str | None] = mapped_column(String(36))
+    sweep_started_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

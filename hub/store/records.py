@@ -54,12 +54,12 @@ class RejectedRecord:
 
 @dataclass(slots=True)
 class UpsertResult:
-    """What an upsert did: counts, and the hub ids it created or changed."""
+    """What an upsert did: counts, and the external ids of the records it found stored."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    changed_ids: list[str] = field(default_factory=list)
+    existing_ids: list[str] = field(default_factory=list)
 
 
 #: The columns each entity keeps outside its document, for filters and constraints.
@@ -167,6 +167,7 @@ class RecordStore:
                 # form so the next sync skips it by hash.
                 touches.append((raw_json, record.raw_hash, hub_id))
                 result.unchanged += 1
+                result.existing_ids.append(ext)
                 continue
             else:
                 revision = before[1] + 1
@@ -176,7 +177,7 @@ class RecordStore:
                      hub_id)
                 )  # fmt: skip
                 result.updated += 1
-            result.changed_ids.append(hub_id)
+                result.existing_ids.append(ext)
             changes.append((self.entity, hub_id, self.partner_id, "upsert", revision, run_id, now))
 
         statements.insert(inserts)
@@ -210,13 +211,17 @@ class RecordStore:
         )
 
     def mark_seen(self, sweep_id: str, external_ids: Iterable[str]) -> None:
-        """Remember that a full-refresh sweep saw these records at the source."""
+        """Remember that a full-refresh sweep saw these stored records at the source."""
         # A resumed sweep re-reads the page it was on: seeing a record twice is no conflict.
         self._statements().seen([(sweep_id, ext) for ext in set(external_ids)])
 
-    def delete_unseen(self, sweep_id: str, run_id: int | None = None) -> int:
-        """After a complete sweep: mark deleted what this connector stored and the sweep did not
-        see, each with a new revision and a `delete` change. Returns how many."""
+    def delete_unseen(
+        self, sweep_id: str, sweep_started_at: datetime, run_id: int | None = None
+    ) -> int:
+        """After a complete sweep: mark deleted what this connector stored before the sweep
+        began and the sweep did not see, each with a new revision and a `delete` change.
+        Records created during the sweep were seen by it, so they need no mark. Returns how
+        many."""
         model = self.model
         # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
         # large sweep falls back to a subplan re-scanned for every row.
@@ -228,6 +233,7 @@ class RecordStore:
                 model.partner_id == self.partner_id,
                 model.connector_id == self.connector_id,
                 model.deleted_at.is_(None),
+                model.created_at < sweep_started_at,
                 ~seen.exists(),
             )
         ).all()

@@ -12,7 +12,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -48,6 +48,7 @@ class _Plan:
 
     state: Mapping[str, Any] | None
     sweep_id: str | None
+    sweep_started_at: datetime | None
     # Whether the stream's state outlives a complete sweep (it holds an incremental cursor).
     keeps_state: bool
 
@@ -189,14 +190,16 @@ class SyncRunner:
         if state_row.sweep_id:
             # A sweep that was cut short goes on where it stopped, whatever this run asked.
             run.mode = "full_refresh"
-            return _Plan(state_row.state, state_row.sweep_id, keeps_state)
+            return _Plan(
+                state_row.state, state_row.sweep_id, state_row.sweep_started_at, keeps_state
+            )
         if run.mode == "incremental":
-            return _Plan(state_row.state, None, keeps_state)
+            return _Plan(state_row.state, None, None, keeps_state)
         state_row.sweep_id = str(uuid.uuid4())
+        state_row.sweep_started_at = state_row.updated_at = utcnow()
         if not keeps_state or full_refresh:
             state_row.state = None
-        state_row.updated_at = utcnow()
-        return _Plan(None, state_row.sweep_id, keeps_state)
+        return _Plan(None, state_row.sweep_id, state_row.sweep_started_at, keeps_state)
 
     def _read(self, items: Iterator[Any], batch: _Batch) -> None:
         size = self.settings.batch_size
@@ -222,7 +225,8 @@ class SyncRunner:
         state_row = session.get(StreamState, (run.connector_id, run.stream))
         assert state_row is not None
         if plan.sweep_id is not None:
-            run.deleted += batch.store.delete_unseen(plan.sweep_id, run.id)
+            assert plan.sweep_started_at is not None
+            run.deleted += batch.store.delete_unseen(plan.sweep_id, plan.sweep_started_at, run.id)
             forget_sweep(session, plan.sweep_id)
             state_row.sweep_id = None
             if not plan.keeps_state:
@@ -310,7 +314,7 @@ class _Batch:
         result = self.store.upsert(valid, self.run.id)
         self.store.quarantine(rejected, self.run.id)
         if self.sweep_id is not None:
-            seen = unchanged + [o.external_id for o in valid]
+            seen = unchanged + result.existing_ids
             seen.extend(o.external_id for o in rejected if o.external_id is not None)
             self.store.mark_seen(self.sweep_id, seen)
         run = self.run

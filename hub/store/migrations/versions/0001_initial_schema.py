@@ -334,6 +334,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("sweep_id", sa.String(length=36), nullable=True),
+        sa.Column("sweep_started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["connector_id"],
