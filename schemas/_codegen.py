@@ -110,6 +110,7 @@ class Source:
         return variable
 
     def add(self, indent: int, *lines: str) -> None:
+        """Append `lines`, indented `indent` levels."""
         self.lines.extend("    " * indent + line for line in lines)
 
     def rename(self, start: int, old: str, new: str) -> None:

@@ -42,7 +42,23 @@ class BulkStatement:
             # Text in, JSONB stored: the cast makes PostgreSQL parse it.
             return "CAST(%s AS jsonb)" if isinstance(table.c[name].type, JSON) else "%s"
 
-        if key:
+        # Narrow rows (change-log entries, sweep marks) go in one statement per batch: each
+        # column travels as one array that PostgreSQL unnests back into rows. Rows carrying
+        # JSON documents measured slower that way (every document parsed into an array
+        # first), so they stay one row per protocol round.
+        self.columnar = (
+            postgres and not key and not any(isinstance(table.c[c].type, JSON) for c in columns)
+        )
+        if self.columnar:
+            arrays = ", ".join(
+                f"CAST(%s AS {table.c[c].type.compile(dialect=self.dialect)}[])" for c in columns
+            )
+            suffix = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+            self.sql = (
+                f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                f"SELECT * FROM unnest({arrays}){suffix}"
+            )
+        elif key:
             assignments = ", ".join(f"{c} = {placeholder(c)}" for c in columns)
             where = " AND ".join(f"{c} = {placeholder(c)}" for c in key)
             self.sql = f"UPDATE {table.name} SET {assignments} WHERE {where}"
@@ -62,5 +78,11 @@ class BulkStatement:
 
     def __call__(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Run the statement for every row, in the session's transaction."""
-        if rows:
-            self.session.connection().exec_driver_sql(self.sql, list(rows))
+        if not rows:
+            return
+        connection = self.session.connection()
+        if self.columnar:
+            columns = tuple(list(column) for column in zip(*rows, strict=True))
+            connection.exec_driver_sql(self.sql, columns)
+        else:
+            connection.exec_driver_sql(self.sql, list(rows))
