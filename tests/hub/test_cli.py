@@ -36,6 +36,16 @@ def as_json(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
+def add_connector(hub: Any, tmp_path: Path, config: dict[str, Any], *options: str) -> Any:
+    """Register a json_api connector for partner lpk-a through the CLI; its JSON answer."""
+    path = tmp_path / "connector.json"
+    path.write_text(json.dumps(config))
+    return as_json(
+        hub("connectors", "add", "--type", "json_api", "--partner", "lpk-a",
+            "--config", str(path), *options, "--json")
+    )  # fmt: skip
+
+
 def test_init_prints_an_admin_client_once_then_nothing(
     hub: Any, sessions: sessionmaker[Session]
 ) -> None:
@@ -144,23 +154,8 @@ def test_sync_then_runs_list_and_show(
 ) -> None:
     hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
     with serve_catalog(CatalogSource(120)) as base_url:
-        path = tmp_path / "connector.json"
-        path.write_text(json.dumps(catalog_connector_config(base_url, page_size=50)))
-        added = as_json(
-            hub(
-                "connectors",
-                "add",
-                "--type",
-                "json_api",
-                "--partner",
-                "lpk-a",
-                "--config",
-                str(path),
-                "--timezone",
-                "Asia/Makassar",
-                "--json",
-            )
-        )
+        config = catalog_connector_config(base_url, page_size=50)
+        added = add_connector(hub, tmp_path, config, "--timezone", "Asia/Makassar")
         assert as_json(hub("connectors", "check", str(added["id"]), "--json")) == {"ok": True}
         [run] = as_json(hub("connectors", "sync", str(added["id"]), "--json"))
 
@@ -181,21 +176,7 @@ def test_sync_of_an_unreachable_source_exits_1_with_the_reason(hub: Any, tmp_pat
     hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
     config = catalog_connector_config("http://127.0.0.1:9")  # nothing listens on port 9
     config["http"] = {"max_retries": 0}
-    path = tmp_path / "connector.json"
-    path.write_text(json.dumps(config))
-    added = as_json(
-        hub(
-            "connectors",
-            "add",
-            "--type",
-            "json_api",
-            "--partner",
-            "lpk-a",
-            "--config",
-            str(path),
-            "--json",
-        )
-    )
+    added = add_connector(hub, tmp_path, config)
 
     result = hub("connectors", "sync", str(added["id"]))
     check = hub("connectors", "check", str(added["id"]), "--json")
