@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 
@@ -44,10 +41,3 @@ BigKey = BigInteger().with_variant(Integer(), "sqlite")
 def utcnow() -> datetime:
     """The hub's clock: an aware UTC datetime."""
     return datetime.now(UTC)
-
-
-def dialect_insert(session: Session, table: Any) -> Any:
-    """An INSERT for the session's backend, with its `on_conflict_*` clauses available."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

@@ -17,6 +17,7 @@ from hub.sandbox.catalog import catalog_connector_config, course
 from hub.settings import Settings
 from hub.store.models import Change, Course, Rejection
 from hub.sync.runner import SyncRunner
+from hub.sync.runs import run_as_dict
 
 BASE = "http://provider.test"
 
@@ -69,14 +70,8 @@ def runner(sessions: sessionmaker[Session], settings: Settings) -> SyncRunner:
 
 
 def counts(run: Any) -> dict[str, int]:
-    return {
-        "read": run.records_read,
-        "created": run.created,
-        "updated": run.updated,
-        "unchanged": run.unchanged,
-        "deleted": run.deleted,
-        "rejected": run.rejected,
-    }
+    counted: dict[str, int] = run_as_dict(run)["counts"]
+    return counted
 
 
 def stored(sessions: sessionmaker[Session]) -> dict[str, tuple[int, bool]]:
