@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hub.connections.services import ConnectorService
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, NotFound
 from hub.scheduling.triggers import cron_trigger
 from hub.store.models import ConnectorEvent, ConnectorInstance, ConnectorSchedule
 from hub.store.types import utcnow
@@ -58,7 +58,10 @@ class ScheduleService:
         """Give a connector its schedule (replacing any): exactly one of an interval and a cron
         expression, and a jitter in seconds. The scheduler picks the change up within
         `scheduler_poll_seconds`, without a restart."""
-        instance = ConnectorService(self.session).get(connector_id)
+        try:
+            instance = ConnectorService(self.session).get(connector_id)
+        except NotFound as error:
+            _refuse("connector", str(error).removeprefix("connector: "))
         if (interval_seconds is None) == (cron is None):
             _refuse("schedule", "give exactly one of an interval and a cron expression")
         if interval_seconds is not None and interval_seconds <= 0:
