@@ -87,6 +87,11 @@ class Scheduler:
         """Stop the clock; runs already handed to the dispatcher are the dispatcher's."""
         self._clock.shutdown(wait=True)
 
+    def jobs(self) -> dict[int, str]:
+        """The schedules this process has loaded: connector id → its trigger in words."""
+        with self._lock:
+            return {connector_id: str(job.trigger) for connector_id, job in self._loaded.items()}
+
     def poll(self) -> None:
         """One round of housekeeping: reload changed schedules, mark dead runs failed, retry
         or pause after failures. Safe to run in any number of processes at once."""
@@ -173,7 +178,9 @@ class Scheduler:
                 run = self.dispatcher.enqueue(session, connector_id, stream, trigger=trigger)
                 slot.run_id = run.id
         except IntegrityError:
-            return None  # claimed by another scheduler
+            log.info("connector %s stream %s: %s slot %s claimed by another scheduler",
+                     connector_id, stream, kind, due.isoformat())  # fmt: skip
+            return None
         except HubError as error:
             self._skip(connector_id, stream, due, kind, str(error))
             return None
