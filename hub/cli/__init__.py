@@ -7,6 +7,7 @@ import click
 from hub.cli.admin import clients, init, partners
 from hub.cli.definitions import DEFINITION_COMMANDS
 from hub.cli.demo import demo
+from hub.cli.scheduling import scheduler
 from hub.cli.sync import connectors, runs
 from hub.cli.tools import schemas
 
@@ -16,7 +17,7 @@ def cli() -> None:
     """Partner hub: connectors, common schema, sync runs."""
 
 
-for command in (init, partners, clients, connectors, runs, schemas, demo):
+for command in (init, partners, clients, connectors, runs, schemas, demo, scheduler):
     cli.add_command(command)
 for command in DEFINITION_COMMANDS:
     connectors.add_command(command)
