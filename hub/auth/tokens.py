@@ -3,6 +3,7 @@ online against the deny-list of revoked tokens."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ from hub.auth.keys import ALG, LEEWAY, KeyRing
 from hub.settings import Settings
 from hub.store.models import OAuthClient, RevokedToken
 from hub.store.types import utcnow
+
+log = logging.getLogger(__name__)
 
 #: The `typ` header of an RFC 9068 access token.
 ACCESS_TOKEN_TYPE = "at+jwt"
@@ -94,6 +97,12 @@ class TokenIssuer(JWTBearerTokenGenerator):
         refresh token."""
         token = super().generate(grant_type, client, user, scope, expires_in, False)
         token["partner_id"] = client.partner_id
+        log.info(
+            "access token issued to client %s for %r, valid %ss",
+            client.client_id,
+            token["scope"],
+            token["expires_in"],
+        )
         return token
 
 
@@ -182,3 +191,4 @@ def revoke(session: Session, claims: dict[str, Any]) -> None:
             )
         )
         session.flush()
+        log.info("access token %s of client %s revoked", claims["jti"], claims["client_id"])
