@@ -13,6 +13,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.auth.keys import ALG, LEEWAY, KeyRing
@@ -182,13 +183,16 @@ def revoke(session: Session, claims: dict[str, Any]) -> None:
     now = utcnow()
     session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now - LEEWAY))
     if session.get(RevokedToken, claims["jti"]) is None:
-        session.add(
-            RevokedToken(
-                jti=claims["jti"],
-                client_id=claims["client_id"],
-                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-                revoked_at=now,
-            )
-        )
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(
+                    RevokedToken(
+                        jti=claims["jti"],
+                        client_id=claims["client_id"],
+                        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+                        revoked_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # revoked meanwhile by a concurrent request: the outcome is the same
         log.info("access token %s of client %s revoked", claims["jti"], claims["client_id"])
