@@ -15,6 +15,8 @@ from hub.errors import Conflict, HubError, InvalidInput, NotFound
 from schemas import flatten_errors
 
 MEDIA_TYPE = "application/problem+json"
+#: The key of messages about the input as a whole, not one field (as schemas/ names it).
+SCHEMA = "_schema"
 OAUTH_PREFIX = "/oauth/"
 
 
@@ -94,10 +96,12 @@ def handle_http_exception(error: HTTPException) -> Response:
             type_=error.type,
         )
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    if status == 422:
-        errors = _field_errors(error)
-        detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items()) or "invalid input"
-        return problem_response(422, detail, errors=errors, headers=headers)
+    if errors := _field_errors(error):
+        # webargs' errors: 422 for invalid input, 400 for a body that is not JSON at all.
+        detail = "; ".join(
+            " ".join(m) if f == SCHEMA else f"{f}: {' '.join(m)}" for f, m in errors.items()
+        )
+        return problem_response(status, detail, errors=errors, headers=headers)
     if isinstance(error, InternalServerError):
         # Never the exception's text: it may hold data the caller must not see.
         return problem_response(500, "the hub failed to answer; the error is logged")
