@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response, request
+from marshmallow.exceptions import SCHEMA
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -15,8 +16,6 @@ from hub.errors import Conflict, HubError, InvalidInput, NotFound
 from schemas import flatten_errors
 
 MEDIA_TYPE = "application/problem+json"
-#: The key of messages about the input as a whole, not one field (as schemas/ names it).
-SCHEMA = "_schema"
 OAUTH_PREFIX = "/oauth/"
 
 
