@@ -7,7 +7,9 @@ import click
 from hub.cli.admin import clients, init, partners
 from hub.cli.definitions import DEFINITION_COMMANDS
 from hub.cli.demo import demo
+from hub.cli.keys import keys
 from hub.cli.scheduling import scheduler
+from hub.cli.serve import serve
 from hub.cli.sync import connectors, runs
 from hub.cli.tools import schemas
 
@@ -17,7 +19,7 @@ def cli() -> None:
     """Partner hub: connectors, common schema, sync runs."""
 
 
-for command in (init, partners, clients, connectors, runs, schemas, demo, scheduler):
+for command in (init, partners, clients, connectors, runs, schemas, demo, serve, keys, scheduler):
     cli.add_command(command)
 for command in DEFINITION_COMMANDS:
     connectors.add_command(command)
