@@ -299,3 +299,31 @@ class SweepSeen(Base):
 
     sweep_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+# --- Admin dashboard: the programme admins who sign in at /admin/, and their sessions ---------
+
+
+class Admin(Base):
+    """A programme admin who signs in to the dashboard with an email and a password. Only a salted
+    password hash is kept."""
+
+    __tablename__ = "admins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[datetime | None]
+
+
+class AdminSession(Base):
+    """A signed-in dashboard session. The browser holds a random token; only its hash is kept, so
+    signing out (deleting the row) ends the session even if the cookie was copied."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("admins.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
