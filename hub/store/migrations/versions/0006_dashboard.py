@@ -1,7 +1,7 @@
 """dashboard admins and their sessions
 
 Revision ID: 0006_dashboard
-Revises: 0001
+Revises: 0004_scheduler
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0006_dashboard"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0004_scheduler"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
