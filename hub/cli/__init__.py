@@ -7,6 +7,8 @@ import click
 from hub.cli.admin import clients, init, partners
 from hub.cli.admins import admins
 from hub.cli.demo import demo
+from hub.cli.keys import keys
+from hub.cli.serve import serve
 from hub.cli.sync import connectors, runs
 from hub.cli.tools import schemas
 
@@ -16,7 +18,7 @@ def cli() -> None:
     """Partner hub: connectors, common schema, sync runs."""
 
 
-for command in (init, partners, clients, connectors, runs, schemas, demo, admins):
+for command in (init, partners, clients, connectors, runs, schemas, demo, serve, keys, admins):
     cli.add_command(command)
 
 

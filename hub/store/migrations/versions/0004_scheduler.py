@@ -1,7 +1,7 @@
 """scheduling, dispatch and monitoring: schedules, due-slot claims, connector events, run logs
 
 Revision ID: 0004_scheduler
-Revises: 0001
+Revises: 0002_oauth
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0004_scheduler"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0002_oauth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
