@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy.orm import Session, sessionmaker
 
 from hub.admin import pages, signin
 from hub.admin.accounts import SESSION_LIFETIME
-from hub.admin.blueprint import Wiring, bp, csrf
+from hub.admin.blueprint import DISPATCHER, bp, csrf
+from hub.api.context import EXTENSION
 from hub.dispatch import Dispatcher
 from hub.store.models import Run
 from hub.store.types import utcnow
@@ -43,15 +43,18 @@ def duration(run: Run) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
-def init_app(app: Flask, sessions: sessionmaker[Session], dispatcher: Dispatcher) -> None:
-    """Mount the dashboard at /admin/ on `app`: its blueprint, CSRF protection of its forms
-    (only its own: the API's clients post without cookies), and a session cookie that scripts
-    cannot read and other sites' forms do not carry."""
-    app.extensions["hub.admin"] = Wiring(sessions, dispatcher)
+def init_app(app: Flask, dispatcher: Dispatcher) -> None:
+    """Mount the dashboard at /admin/ on `app` (built by `hub.app.create_app`): its blueprint,
+    CSRF protection of its forms (only its own: API clients post without cookies), and a
+    session cookie that scripts cannot read and other sites' forms do not carry. Runs it
+    queues go to `dispatcher`."""
+    app.extensions[DISPATCHER] = dispatcher
+    if not app.secret_key:
+        app.secret_key = app.extensions[EXTENSION].settings.subkey("admin-session-cookie")
     # CSRF is checked by the dashboard's own guard, not on every POST of the API.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config["WTF_CSRF_TIME_LIMIT"] = int(SESSION_LIFETIME.total_seconds())
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
     csrf.init_app(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,10 +18,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from hub.admin.accounts import AdminService
+from hub.api.context import db_session as db
 from hub.dispatch import Dispatcher
 
 bp = Blueprint(
@@ -34,6 +33,8 @@ bp = Blueprint(
     static_url_path="/static",
 )
 csrf = CSRFProtect()
+#: Where the app keeps the dispatcher that executes runs queued from the dashboard.
+DISPATCHER = "hub.dispatcher"
 
 #: The session key holding the sign-in token (the Flask session cookie is signed and HttpOnly).
 TOKEN_KEY = "admin_token"
@@ -95,35 +96,10 @@ def problem_page(status: int, title: str, detail: str) -> tuple[str, int]:
     return render_template("admin/problem.html", status=status, title=title, detail=detail), status
 
 
-@dataclass(frozen=True, slots=True)
-class Wiring:
-    """What the dashboard needs from the application: database sessions and the dispatcher
-    that executes runs."""
-
-    sessions: sessionmaker[Session]
-    dispatcher: Dispatcher
-
-
-def db() -> Session:
-    """The request's database session, closed when the request ends."""
-    if "admin_db" not in g:
-        g.admin_db = current_app.extensions["hub.admin"].sessions()
-    session: Session = g.admin_db
-    return session
-
-
-@bp.teardown_app_request
-def close_db(_error: BaseException | None) -> None:
-    """Give the request's session back (rolling back anything not committed)."""
-    session = g.pop("admin_db", None)
-    if session is not None:
-        session.close()
-
-
 def dispatcher() -> Dispatcher:
     """The dispatcher that executes runs queued from the dashboard."""
-    wiring: Wiring = current_app.extensions["hub.admin"]
-    return wiring.dispatcher
+    found: Dispatcher = current_app.extensions[DISPATCHER]
+    return found
 
 
 def render(template: str, **context: Any) -> str:

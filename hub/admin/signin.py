@@ -20,7 +20,6 @@ def sign_in() -> ResponseReturnValue:
     signed_in = AdminService(db()).sign_in(email, request.form.get("password", ""))
     if signed_in is None:
         return render("signin.html", next=target, email=email, failed=True), 401
-    db().commit()
     # A new session on sign-in (with a new CSRF secret), so no earlier cookie is carried over.
     session.clear()
     session[TOKEN_KEY] = signed_in.token
@@ -32,6 +31,5 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """End the session for good (the server forgets it) and forget the cookie."""
     AdminService(db()).sign_out(session[TOKEN_KEY])
-    db().commit()
     session.clear()
     return redirect(url_for("admin.sign_in"))

@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.admin import init_app
 from hub.admin.accounts import AdminService
-from hub.dispatch import ThreadPoolDispatcher
+from hub.admin.blueprint import DISPATCHER
+from hub.app import create_app
 from hub.sandbox.catalog import catalog_connector_config, course
 from hub.settings import Settings
 
@@ -26,20 +26,13 @@ EMAIL = "ops@prakerja.go.id"
 PASSWORD = "correct horse battery"
 
 
-def make_app(sessions: sessionmaker[Session], settings: Settings) -> Flask:
-    """A Flask app with the dashboard mounted, as create_app mounts it."""
-    app = Flask("hub")
-    app.secret_key = settings.subkey("flask-session")
-    dispatcher = ThreadPoolDispatcher(sessions, settings, threads=2)
-    init_app(app, sessions, dispatcher)
-    return app
-
-
 @pytest.fixture
-def admin_app(sessions: sessionmaker[Session], settings: Settings) -> Iterator[Flask]:
-    app = make_app(sessions, settings)
+def admin_app(settings: Settings) -> Iterator[Flask]:
+    """The hub's app (create_app) on the test database."""
+    app = create_app({"TESTING": True, "HUB_SETTINGS": settings})
     yield app
-    app.extensions["hub.admin"].dispatcher.close()
+    app.extensions[DISPATCHER].close()
+    app.extensions["hub"].engine.dispose()
 
 
 def create_admin(sessions: sessionmaker[Session]) -> None:

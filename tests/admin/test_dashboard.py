@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.admin.blueprint import DISPATCHER
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, serve_catalog
@@ -234,7 +235,7 @@ def test_run_now_queues_a_run_through_the_dispatcher(
 
     assert answer.status_code == 302
     assert answer.headers["Location"] == page
-    assert admin_app.extensions["hub.admin"].dispatcher.wait_idle(timeout=30)
+    assert admin_app.extensions[DISPATCHER].wait_idle(timeout=30)
     with sessions() as session:
         run = session.scalars(select(Run).where(Run.connector_id == seeded["never"])).one()
         assert (run.trigger, run.status) == ("manual", "succeeded")
