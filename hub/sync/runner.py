@@ -223,8 +223,7 @@ class SyncRunner:
             return True
         if alive(stale):
             return False
-        mark_abandoned(stale)
-        session.flush()
+        abandon(session, stale)
         return True
 
     def _plan(
@@ -299,9 +298,21 @@ def _mark(run: Run, status: str, code: str | None, message: str | None) -> None:
     run.finished_at = utcnow()
 
 
-def mark_abandoned(run: Run) -> None:
-    """Mark failed a run whose process stopped mid-run (in the caller's transaction)."""
-    _mark(run, "failed", "abandoned", f"worker {run.worker} stopped mid-run")
+def abandon(session: Session, run: Run) -> bool:
+    """Mark failed, in the caller's transaction, an unfinished run whose process is gone; False
+    when it has finished (or been marked by another process) meanwhile."""
+    marked = session.execute(
+        update(Run)
+        .where(Run.id == run.id, Run.status.in_(("queued", "running")))
+        .values(
+            status="failed",
+            error_code="abandoned",
+            error_message=f"worker {run.worker} stopped mid-run",
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def alive(run: Run) -> bool:
