@@ -6,32 +6,36 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask.typing import ResponseReturnValue
 
 import connectors
 from hub.admin import charts
 from hub.admin.blueprint import bp, db, dispatcher, render, safe_next
-from hub.admin.health import STATE_LABELS, STATES, ConnectorHealth, connector_health
+from hub.admin.health import STATE_LABELS, STATES, HealthRow, health_rows, worst_first
 from hub.admin.runlist import run_detail, run_page
 from hub.admin.stats import records_per_partner, runs_per_hour
 from hub.errors import Conflict, HubError, NotFound
+from hub.scheduling.schedules import ScheduleService
 from hub.store.models import RUN_STATUSES, ConnectorInstance
 
 #: Connectors per page of the overview.
 PAGE_SIZE = 50
 #: Columns the overview sorts by: key → (label, sort key).
 SORTS: dict[str, Any] = {
-    "health": lambda h: (STATES.index(h.state), -h.failure_streak, h.partner.code),
+    "health": worst_first,
     "partner": lambda h: (h.partner.code, h.connector.name),
-    "last_success": lambda h: (h.last_success_at is not None, h.last_success_at),
-    "streak": lambda h: (-h.failure_streak, h.partner.code),
-    "quality": lambda h: (h.quality is None, h.quality if h.quality is not None else 0),
+    "last_success": lambda h: (
+        h.health.last_success_at is not None,
+        h.health.last_success_at.isoformat() if h.health.last_success_at else "",
+    ),
+    "streak": lambda h: (-h.health.failure_streak, h.partner.code),
+    "quality": lambda h: (h.quality is None, h.quality or 0.0),
 }
 RUN_SERIES = [charts.Series(s, s) for s in ("succeeded", "partial", "failed", "running", "queued")]
 
 
-def _matches(health: ConnectorHealth, needle: str) -> bool:
+def _matches(health: HealthRow, needle: str) -> bool:
     haystack = " ".join(
         (health.partner.code, health.partner.name, health.connector.name, health.connector.type)
     )
@@ -43,7 +47,7 @@ def overview() -> str:
     """Every connector's health, worst first: tiles per state, charts, and a sortable,
     searchable, paged table."""
     session = db()
-    everything = connector_health(session)
+    everything = health_rows(session)
     by_state = Counter(h.state for h in everything)
     needle = request.args.get("q", "").strip().lower()
     state = request.args.get("state", "")
@@ -85,8 +89,9 @@ def overview() -> str:
 def connector(connector_id: int) -> str:
     """One connector: its health, its controls and its latest runs."""
     session = db()
-    health = next((h for h in connector_health(session) if h.connector.id == connector_id), None)
-    if health is None:
+    try:
+        (health,) = health_rows(session, connector_id=connector_id)
+    except NotFound:
         abort(404, f"No connector with id {connector_id}.")
     return render(
         "connector.html",
@@ -187,4 +192,24 @@ def run_now(connector_id: int) -> ResponseReturnValue:
         flash(f"Run {ids} of {name} queued.", "ok")
     for reason in refused:
         flash(f"Not queued: {reason}.", "error")
+    return _back()
+
+
+@bp.route("/connectors/<int:connector_id>/pause", methods=["POST"])
+def pause(connector_id: int) -> ResponseReturnValue:
+    """Pause the connector: no scheduled or requested run starts until it is resumed."""
+    instance = _connector(connector_id)
+    reason = f"paused by {g.admin.email} from the dashboard"
+    if ScheduleService(db()).pause(connector_id, reason):
+        flash(f"{instance.name} (#{connector_id}) paused.", "ok")
+    return _back()
+
+
+@bp.route("/connectors/<int:connector_id>/resume", methods=["POST"])
+def resume(connector_id: int) -> ResponseReturnValue:
+    """Resume a paused connector; its failure streak starts again from zero."""
+    instance = _connector(connector_id)
+    reason = f"resumed by {g.admin.email} from the dashboard"
+    if ScheduleService(db()).resume(connector_id, reason):
+        flash(f"{instance.name} (#{connector_id}) resumed.", "ok")
     return _back()

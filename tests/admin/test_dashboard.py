@@ -3,6 +3,7 @@ first, runs paged and detailed with their rejected records, and run-now through 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, serve_catalog
 from hub.settings import Settings
-from hub.store.models import AdminSession, Run
+from hub.store.models import AdminSession, ConnectorEvent, ConnectorInstance, Run
 from hub.store.types import utcnow
 from hub.sync.runner import SyncRunner
 from tests.admin.conftest import (
@@ -40,9 +41,9 @@ def add_connector(sessions: sessionmaker[Session], code: str, base_url: str) -> 
 
 
 @pytest.fixture
-def seeded(sessions: sessionmaker[Session], settings: Settings) -> dict[str, int]:
+def seeded(sessions: sessionmaker[Session], settings: Settings) -> Iterator[dict[str, int]]:
     """Three connectors synced for real: one healthy, one failing with rejected records, one
-    never run."""
+    never run. Their sources keep serving during the test."""
     # Small batches, so the failing sync commits its first page before the second is refused.
     runner = SyncRunner(sessions, replace(settings, batch_size=5))
     with serve_catalog(CatalogSource(12)) as good, serve_pages(failing_source_pages()) as bad:
@@ -53,7 +54,7 @@ def seeded(sessions: sessionmaker[Session], settings: Settings) -> dict[str, int
         }
         assert runner.run(ids["good"], "courses").status == "succeeded"
         assert runner.run(ids["bad"], "courses").status == "failed"
-    return ids
+        yield ids
 
 
 def test_nobody_reaches_the_dashboard_without_signing_in(admin_app: Flask) -> None:
@@ -247,3 +248,22 @@ def test_partners_page_counts_live_records(client: FlaskClient, seeded: dict[str
 
     assert "lpk-baik" in html
     assert ">12<" in html
+
+
+def test_pause_and_resume_go_through_the_schedule_service(
+    client: FlaskClient, seeded: dict[str, int], sessions: sessionmaker[Session]
+) -> None:
+    page = f"/admin/connectors/{seeded['good']}"
+    token = csrf_of(client.get(page).get_data(as_text=True))
+
+    client.post(f"/admin/connectors/{seeded['good']}/pause", data={"csrf_token": token})
+    paused = client.get("/admin/?state=paused").get_data(as_text=True)
+    client.post(f"/admin/connectors/{seeded['good']}/resume", data={"csrf_token": token})
+
+    assert f'data-connector="{seeded["good"]}"' in paused
+    with sessions() as session:
+        events = session.scalars(
+            select(ConnectorEvent.event).where(ConnectorEvent.connector_id == seeded["good"])
+        ).all()
+        assert list(events) == ["paused", "resumed"]
+        assert session.get(ConnectorInstance, seeded["good"]).status == "active"  # type: ignore[union-attr]
