@@ -95,7 +95,7 @@ def stacked_columns(
 def horizontal_bars(rows: Sequence[tuple[str, int, str]], *, title: str, unit: str = "") -> Markup:
     """One labelled bar per row (label, value, colour key), longest first as given; the value
     is written beside each bar so nobody has to read it off an axis."""
-    row_h, label_w, value_w = 22, 170, 70
+    row_h, label_w, value_w = 24, 130, 120
     height = max(len(rows), 1) * row_h + 4
     peak = max((value for _, value, _ in rows), default=0) or 1
     span = _WIDTH - label_w - value_w

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -19,7 +19,7 @@ from hub.store.types import utcnow
 class hour_of(FunctionElement[Any]):  # noqa: N801 - an SQL function, named like one
     """The hour a timestamp falls in, as text `YYYY-MM-DD HH` (UTC), on either backend."""
 
-    type = DateTime()
+    type = String()
     inherit_cache = True
 
 
