@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from hub.monitoring.health import ConnectorHealth, HealthService
 from hub.store.models import ConnectorInstance, Partner
@@ -68,8 +68,19 @@ def health_rows(
         if connector_id is not None
         else service.overview(now=now)
     )
-    query = select(ConnectorInstance, Partner).join(
-        Partner, Partner.id == ConnectorInstance.partner_id
+    # Only what the pages show: a connector's config (a JSON document) is not parsed here.
+    query = (
+        select(ConnectorInstance, Partner)
+        .join(Partner, Partner.id == ConnectorInstance.partner_id)
+        .options(
+            load_only(
+                ConnectorInstance.id,
+                ConnectorInstance.name,
+                ConnectorInstance.type,
+                ConnectorInstance.status,
+            ),
+            load_only(Partner.id, Partner.code, Partner.name),
+        )
     )
     if connector_id is not None:
         query = query.where(ConnectorInstance.id == connector_id)
