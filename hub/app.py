@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
+from hub import admin
 from hub.api import ops, partners, problems
 from hub.api.context import HubState, db_session, register
 from hub.api.openapi import create_api
@@ -16,6 +17,7 @@ from hub.auth import views as oauth_views
 from hub.auth.keys import KeyRing
 from hub.auth.server import build_server
 from hub.auth.tokens import TokenVerifier
+from hub.dispatch import ThreadPoolDispatcher
 from hub.settings import Settings, load_settings
 from hub.store.db import make_engine, session_factory
 
@@ -60,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api = create_api(app)
     api.register_blueprint(partners.bp)
+    admin.init_app(app, ThreadPoolDispatcher(app.extensions["hub"].sessions, settings))
     return app
 
 

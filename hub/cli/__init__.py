@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hub.cli.admin import clients, init, partners
+from hub.cli.admins import admins
 from hub.cli.definitions import DEFINITION_COMMANDS
 from hub.cli.demo import demo
 from hub.cli.keys import keys
@@ -19,7 +20,19 @@ def cli() -> None:
     """Partner hub: connectors, common schema, sync runs."""
 
 
-for command in (init, partners, clients, connectors, runs, schemas, demo, serve, keys, scheduler):
+for command in (
+    init,
+    partners,
+    clients,
+    connectors,
+    runs,
+    schemas,
+    demo,
+    serve,
+    keys,
+    scheduler,
+    admins,
+):
     cli.add_command(command)
 for command in DEFINITION_COMMANDS:
     connectors.add_command(command)

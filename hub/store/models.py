@@ -459,3 +459,31 @@ class SpentAssertion(Base):
     client_id: Mapped[str] = mapped_column(ForeignKey("oauth_clients.client_id"), primary_key=True)
     jti: Mapped[str] = mapped_column(String(200), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- Admin dashboard: the programme admins who sign in at /admin/, and their sessions ---------
+
+
+class Admin(Base):
+    """A programme admin who signs in to the dashboard with an email and a password. Only a salted
+    password hash is kept."""
+
+    __tablename__ = "admins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_signed_in_at: Mapped[datetime | None]
+
+
+class AdminSession(Base):
+    """A signed-in dashboard session. The browser holds a random token; only its hash is kept, so
+    signing out (deleting the row) ends the session even if the cookie was copied."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("admins.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -1,7 +1,7 @@
 """scheduling, dispatch and monitoring: schedules, due-slot claims, connector events, run logs
 
 Revision ID: 0004_scheduler
-Revises: 0001
+Revises: 0002_oauth
 
 """
 
