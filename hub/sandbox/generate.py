@@ -255,9 +255,10 @@ def certificate(
     course_id = course_external_id(partner, course_index)
     completed = (_EPOCH + timedelta(minutes=rng.randrange(330 * 24 * 60))).replace(second=0)
     total = 4 + rng.randrange(7)
+    number = f"{partner.prefix}-S{index:07d}"
     record: dict[str, Any] = {
-        "external_id": f"{partner.prefix}-S{index:07d}",
-        "certificate_number": f"{partner.prefix}/{2026}/{index:07d}",
+        "external_id": number,
+        "certificate_number": number,
         "course_external_id": course_id,
         "schedule_code": f"{course_id}-J1",
         "participant": {"nik": nik(rng), "name": person_name(rng)},
