@@ -10,7 +10,7 @@ import click
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, reports_errors
 from hub.sandbox.definitions import write_definitions
 from hub.sandbox.faults import FaultSpecError, parse_faults
-from hub.sandbox.population import DEFAULT_SCALE, World, build_world
+from hub.sandbox.population import DEFAULT_SCALE, MIN_SCALE, World, build_world
 from hub.sandbox.registration import register_sandbox
 from hub.sandbox.server import Sandbox, serve_sandbox
 
@@ -21,7 +21,7 @@ from hub.sandbox.server import Sandbox, serve_sandbox
 @click.option("--seed", type=int, default=1, show_default=True, help="the world's seed")
 @click.option(
     "--scale",
-    type=click.IntRange(2_000, 10_000_000),
+    type=click.IntRange(MIN_SCALE, 10_000_000),
     default=DEFAULT_SCALE,
     show_default=True,
     help="records in all (courses, certificates and payments)",

@@ -38,6 +38,8 @@ DEFAULT_COURSES = 6_000
 DEFAULT_CERTIFICATES = 50_000
 DEFAULT_PAYMENTS = 60_000
 DEFAULT_SCALE = DEFAULT_COURSES + DEFAULT_CERTIFICATES + DEFAULT_PAYMENTS
+#: The smallest world: every provider still has a few courses and certificates.
+MIN_SCALE = 12_000
 
 _NAME_HEADS = ("LPK", "Lembaga Pelatihan", "Akademi", "Kursus", "Sekolah", "Balai Latihan")
 _NAME_WORDS = (
@@ -142,8 +144,8 @@ def _apportion(total: int, weights: list[float], minimum: int) -> list[int]:
 
 def build_world(seed: int = 1, scale: int = DEFAULT_SCALE) -> World:
     """The partners of the sandbox with `seed`, sized to about `scale` records in all."""
-    if scale < 2_000:
-        raise ValueError("scale: at least 2,000 records (every partner needs a few)")
+    if scale < MIN_SCALE:
+        raise ValueError(f"scale: at least {MIN_SCALE:,} records (every partner needs a few)")
     rng = random.Random(seed)
     factor = scale / DEFAULT_SCALE
     styles = [style for style, count in PROVIDER_STYLES.items() for _ in range(count)]

@@ -552,31 +552,27 @@ class CsvExport(Style):
 
 
 class XmlFeed(Style):
-    """A public XML feed in pages of 200 (`?hal=`) chained by a `Link` header:
-    `<katalog><kursus kode="…">` with repeated `<jadwal>` children, times naive in the
-    schedule's `<zona>`; certificates as `<kelulusan><sertifikat nomor="…">` with times carrying
-    the zone's offset."""
+    """A public XML feed, one document per stream: `<katalog><kursus kode="…">` with repeated
+    `<jadwal>` children, times naive in the schedule's `<zona>`; certificates as
+    `<kelulusan><sertifikat nomor="…">` with times carrying the zone's offset."""
 
     name = "xml_feed"
     paths: ClassVar[dict[str, str]] = {
         "courses": "/feed/katalog.xml",
         "certificates": "/feed/kelulusan.xml",
     }
-    PAGE: ClassVar[int] = 200
     ROOTS: ClassVar[dict[str, str]] = {"courses": "katalog", "certificates": "kelulusan"}
 
     def answer(self, request: PageRequest) -> Answer:
-        """A page of the feed, and a `Link` to the next while there is one."""
-        page = _int(request.query.get("hal"), 1, 1, 10**9)
-        records = request.items((page - 1) * self.PAGE, self.PAGE)
+        """The whole feed."""
         root = self.ROOTS[request.stream]
-        parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} halaman="{page}">']
-        parts.extend(self.convert(request.partner, request.stream, r) for r in records)
+        parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} jumlah="{request.total}">']
+        chunk = 5_000
+        for start in range(0, request.total, chunk):
+            for record in request.items(start, chunk):
+                parts.append(self.convert(request.partner, request.stream, record))
         parts.append(f"</{root}>\n")
-        headers = {}
-        if page * self.PAGE < request.total:
-            headers["Link"] = f'<{request.url}?hal={page + 1}>; rel="next"'
-        return Answer(200, "".join(parts).encode(), content_type="application/xml", headers=headers)
+        return Answer(200, "".join(parts).encode(), content_type="application/xml")
 
     def convert_courses(self, partner: Partner, c: dict[str, Any]) -> str:
         """A `<kursus>` element."""
