@@ -3,7 +3,7 @@
 Run from the repository root: `.venv/bin/python -m bench.bench_schemas [--records N]`.
 
 Both paths get the same records and must give the same documents. The workloads: the sandbox
-catalog's courses as its json_api mapping delivers them (what a sync validates), and generated
+catalog's courses as its declarative mapping delivers them (what a sync validates), and generated
 records of each entity (valid, in the mix of forms partners send); `payment, distinct times`
 gives every payment times no other has, so the fast path's memo of times never helps. Rounds
 alternate between the paths and the best round of each counts (in CPU time), so a busy machine

@@ -1,7 +1,7 @@
 """One measured sync, in a fresh process: `python -m bench.sync_once --backend B --n N --source URL
 --result FILE`.
 
-Sets up a fresh database, migrates it, registers a json_api connector for the source, runs the
+Sets up a fresh database, migrates it, registers a declarative connector for the source, runs the
 first sync and then an unchanged re-sync, and writes what it measured to FILE as JSON.
 """
 
@@ -94,7 +94,7 @@ def measure(
             with sessions.begin() as session:
                 PartnerService(session).create(PARTNER)
                 config = catalog_connector_config(source, page_size=page_size)
-                connector_id = ConnectorService(session).add(PARTNER["code"], "json_api", config).id
+                connector_id = ConnectorService(session).add(PARTNER["code"], "declarative", config).id
             runner = SyncRunner(sessions, settings)
             phases: tuple[tuple[str, Callable[..., tuple[Run, float]]], ...] = (
                 ("first", first_sync),

@@ -35,6 +35,16 @@ class Checkpoint:
     state: State
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something a read wants on the run's record besides records: `skipped` records (with
+    their `count`), or a `schema_drift` warning. The runner adds up equal notices."""
+
+    code: str
+    message: str
+    count: int = 1
+
+
 class ConfigSchema(marshmallow.Schema):
     """Base for connector config specs. Mark secrets with `metadata={"secret": True}`.
 
@@ -63,8 +73,9 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def read(
         self, config: Mapping[str, Any], stream: str, state: State | None
-    ) -> Iterator[RawRecord | Checkpoint]:
-        """Yield the stream's raw source records, each page followed by a `Checkpoint`.
+    ) -> Iterator[RawRecord | Checkpoint | Notice]:
+        """Yield the stream's raw source records, each page followed by a `Checkpoint`, and any
+        `Notice` for the run's record.
 
         `state` is None for a fresh read from the start (a full refresh); otherwise the last
         checkpoint's state. Transient faults are retried inside; what cannot be retried raises a

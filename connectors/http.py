@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import orjson
 import requests
@@ -29,6 +29,7 @@ from connectors.errors import (
 )
 
 REDACTED = "********"
+MAX_REDIRECTS = 10
 
 # Query parameters whose values are credentials in the APIs we meet (api_key, access_token,
 # signature, ...); their values are hidden wherever a URL ends up in a message.
@@ -106,11 +107,34 @@ class HttpClient:
             self.session.close()
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """Send a request, retrying transient faults; return a response with a status below 400.
+        """Send a request, retrying transient faults and following redirects; return a response
+        with a status below 300.
 
         Keyword arguments go to `requests.Session.request`; `timeout` defaults to the client's.
+        A redirect to another origin (scheme, host or port) is followed without the `auth` hook
+        nor the `headers` given, so a partner's credentials never reach a host it sends us to.
         """
         kwargs.setdefault("timeout", self.timeout)
+        kwargs["allow_redirects"] = False
+        origin = _origin(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request_once(method, url, kwargs)
+            if not response.is_redirect:
+                return response
+            location = urljoin(response.url or url, response.headers["Location"])
+            response.close()
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method.upper() == "POST"
+            ):
+                method = "GET"
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("data", "json")}
+            if _origin(location) != origin:
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("auth", "headers")}
+            url = location
+            kwargs.pop("params", None)  # the Location is the whole next URL
+        raise ClientRequestError(f"{method} {redact_url(url)}: more than {MAX_REDIRECTS} redirects")
+
+    def _request_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
         retries = 0
         while True:
             outcome = self._send(method, url, kwargs)
@@ -222,6 +246,13 @@ def redact_url(url: str) -> str:
         safe="*:,",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return scheme, f"{(parts.hostname or '').lower()}:{port}"
 
 
 def _gave_up(fault: RetriableError, why: str) -> RetriableError:

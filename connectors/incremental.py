@@ -8,7 +8,8 @@ so it goes back to the source exactly as the source wrote it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors._base import RawRecord
@@ -75,3 +76,44 @@ def _order_key(value: Any) -> tuple[str, Any] | None:
                 return "timestamp", instant
         return "text", value
     return None
+
+
+_DURATION = re.compile(
+    r"P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+)
+
+
+def parse_lookback(value: object) -> timedelta:
+    """A lookback window from seconds (a number) or an ISO 8601 duration of days and time
+    (`PT1H`, `P1DT12H`); ValueError otherwise."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip().upper())
+        if match and value.strip().upper() not in ("P", "PT") and not value.strip().endswith("T"):
+            return timedelta(**{k: int(v) for k, v in match.groupdict().items() if v})
+    raise ValueError("A lookback is seconds (a number >= 0) or an ISO 8601 duration like PT1H.")
+
+
+def step_back(value: Any, window: timedelta) -> Any:
+    """The lower bound `window` before `value`, written as the source wrote `value`: ISO 8601
+    timestamps keep their offset (or `Z`), numbers are taken for unix seconds. Text values,
+    which have no distance, are returned as they are."""
+    if not window:
+        return value
+    ordered = _order_key(value)
+    if ordered is None:
+        return value
+    kind, _ = ordered
+    if kind == "number":
+        seconds = window.total_seconds()
+        return (
+            value - int(seconds)
+            if isinstance(value, int) and seconds.is_integer()
+            else value - seconds
+        )
+    if kind == "timestamp":
+        earlier = datetime.fromisoformat(value) - window
+        text = earlier.isoformat()
+        return text[:-6] + "Z" if value.endswith("Z") and text.endswith("+00:00") else text
+    return value

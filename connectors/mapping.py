@@ -4,47 +4,65 @@ A mapping is a JSON object: target field → field spec. A target may be dotted
 (`participant.nik`) to build nested objects. A field spec is either a source path string
 (`"harga"`, `"info.judul"`) or an object:
 
-- `path`: the dotted source path (see `connectors.records`);
+- `path`: the dotted source path (see `connectors.records`), or a list of alternative paths of
+  which the first present in a record is read (a CSV header in Indonesian or in English);
 - `const`: a fixed value instead of a path;
+- `template`: a string built from source fields, `"{kode}-{angkatan}"` (dotted names allowed);
 - `default`: the value when the source field is missing or null, written in target form
   (transforms do not apply to it); without one a missing field is an error, a null stays null;
-- `transform`: a transform or a list applied in order: `str`, `int`, `float`, `lower`, `upper`,
-  `{"type": "split", "sep": ","}`, `{"type": "enum", "map": {...}, "default": ...}` (the enum's
-  `default` stands for labels missing from `map`); a transform other than `split` given an array
-  applies to each element. A single named transform may take its options beside it:
+- `transform`: a transform or a list applied in order (see `connectors.transforms`); a single
+  named transform may take its options beside it:
   `{"path": "mode", "transform": "enum", "map": {...}, "default": ...}`, where `default` then
   serves both a missing field and an unmapped label;
 - `each`: a mapping applied to every object of the source array at `path` (a course's
   schedules).
 
-A mapping only reshapes: value rules (rupiah, NIK, dates) belong to the common schema. It is
-compiled once into a function of plain closures; the record mapper does no spec parsing.
-Every problem with a record is collected per target field into one `MappingError`; messages name
-the source path and never echo a source value, which may be personal data, except for an
-unmapped enum label.
+A mapping reshapes and converts; the common schema judges the result (the NIK, the rupiah
+range, the dates). It is compiled once into a function of plain closures; the record mapper does
+no spec parsing. Every problem with a record is collected per target field into one
+`MappingError`; messages name the source path and never echo a source value, which may be
+personal data, except for an unmapped enum label.
 """
 
 from __future__ import annotations
 
 import copy
+import string
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from connectors._base import Mapper, RawRecord
 from connectors.errors import ConfigError, MappingError, format_field_errors
-from connectors.records import MISSING, compile_path, json_type, path_problem
+from connectors.records import MISSING, Getter, compile_path, json_type, path_problem
+from connectors.transforms import (
+    INLINE_OPTIONS,
+    Transform,
+    TransformProblem,
+    compile_transform,
+    to_str,
+)
 
-# Options of a single named transform that may sit beside it in the field spec.
-_INLINE_OPTIONS = ("sep", "map")
-_FIELD_KEYS = frozenset({"path", "const", "default", "transform", "each", *_INLINE_OPTIONS})
+_FIELD_KEYS = frozenset(
+    {"path", "const", "template", "default", "transform", "each", *INLINE_OPTIONS}
+)
 
 FieldFn = Callable[[Any, str], Any]
 """A compiled field: (source object, source path prefix for messages) → target value."""
-Transform = Callable[[Any], Any]
 
 
 class _Problem(Exception):
     """One target field of one record cannot be filled; the message is final."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceField:
+    """A top-level source member a mapping reads for one target: its alternatives, and whether
+    a record without it is rejected (no `default`)."""
+
+    target: str
+    names: tuple[str, ...]
+    required: bool
 
 
 class _SpecErrors:
@@ -57,14 +75,15 @@ class _SpecErrors:
         self.errors.setdefault(where or "(mapping)", []).append(message)
 
 
-def compile_mapping(spec: Mapping[str, Any]) -> Mapper:
+def compile_mapping(spec: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> Mapper:
     """Compile a mapping spec into a record mapper; a bad spec raises `ConfigError`.
 
-    The mapper returns a new dict per record, or raises `MappingError` listing every target
-    field it could not fill.
+    `defaults` are the stream's number conventions (`decimal`, `thousands`) for the `number` and
+    `rupiah` transforms. The mapper returns a new dict per record, or raises `MappingError`
+    listing every target field it could not fill.
     """
     problems = _SpecErrors()
-    build = _compile_object(spec, "", problems)
+    build = _compile_object(spec, "", problems, defaults or {})
     if problems.errors:
         raise ConfigError(
             f"invalid field mapping: {format_field_errors(problems.errors)}", problems.errors
@@ -76,14 +95,40 @@ def compile_mapping(spec: Mapping[str, Any]) -> Mapper:
     return mapper
 
 
-def mapping_spec_errors(spec: object) -> dict[str, list[str]]:
+def mapping_spec_errors(
+    spec: object, defaults: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
     """The problems with a mapping spec by dotted place in it; empty when the spec compiles."""
     problems = _SpecErrors()
-    _compile_object(spec, "", problems)
+    _compile_object(spec, "", problems, defaults or {})
     return problems.errors
 
 
-def _compile_object(spec: object, where: str, problems: _SpecErrors) -> FieldFn:
+def source_fields(spec: Mapping[str, Any]) -> list[SourceField]:
+    """The top-level source members a (valid) mapping reads, per target field."""
+    found = []
+    for target, field_spec in spec.items():
+        if isinstance(field_spec, str):
+            field_spec = {"path": field_spec}
+        required = "default" not in field_spec
+        if "path" in field_spec:
+            paths = field_spec["path"]
+            paths = paths if isinstance(paths, list) else [paths]
+            names = tuple(dict.fromkeys(path.split(".")[0] for path in paths))
+            found.append(SourceField(target, names, required))
+        elif "template" in field_spec:
+            for name in _template_names(field_spec["template"]):
+                found.append(SourceField(target, (name.split(".")[0],), required))
+    return found
+
+
+def _template_names(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+
+
+def _compile_object(
+    spec: object, where: str, problems: _SpecErrors, defaults: Mapping[str, Any]
+) -> FieldFn:
     """Compile a mapping (target → field spec) into a function building one target object."""
     if not isinstance(spec, dict) or not spec:
         problems.add(where, "A mapping must be a non-empty object of target fields.")
@@ -103,7 +148,7 @@ def _compile_object(spec: object, where: str, problems: _SpecErrors) -> FieldFn:
         if isinstance(node, _Leaf) or last in node:
             problems.add(place, "Overlaps another target (a field cannot also hold subfields).")
             continue
-        node[last] = _Leaf(_compile_field(field_spec, place, problems))
+        node[last] = _Leaf(_compile_field(field_spec, place, problems, defaults))
     return _compile_tree(tree)
 
 
@@ -142,11 +187,15 @@ def _compile_tree(tree: dict[str, Any]) -> FieldFn:
     return build
 
 
-def _compile_field(spec: object, where: str, problems: _SpecErrors) -> FieldFn:
+def _compile_field(
+    spec: object, where: str, problems: _SpecErrors, defaults: Mapping[str, Any]
+) -> FieldFn:
     if isinstance(spec, str):
         spec = {"path": spec}
     if not isinstance(spec, dict):
-        problems.add(where, "A field spec is a source path or an object with 'path' or 'const'.")
+        problems.add(
+            where, "A field spec is a source path or an object with 'path', 'const' or 'template'."
+        )
         return _fail
     unknown = sorted(str(key) for key in spec.keys() - _FIELD_KEYS)
     if unknown:
@@ -155,31 +204,70 @@ def _compile_field(spec: object, where: str, problems: _SpecErrors) -> FieldFn:
         if spec.keys() & _FIELD_KEYS - {"const"}:
             problems.add(where, "'const' stands alone, without other keys.")
         return _constant(spec["const"])
-    inline = sorted(key for key in _INLINE_OPTIONS if key in spec)
+    inline = sorted(key for key in INLINE_OPTIONS if key in spec)
     if inline and "transform" not in spec:
         problems.add(where, f"{inline} are options of a 'transform', and there is none.")
-    path = spec.get("path")
-    problem = "A field spec needs a 'path' or a 'const'." if path is None else path_problem(path)
-    if problem or not path:
-        problems.add(f"{where}.path", problem or "A source path cannot be empty.")
+    transform = None
+    if "transform" in spec:
+        if "each" in spec:
+            problems.add(where, "'each' and 'transform' cannot be combined.")
+        transform_spec = _with_inline_options(spec, where, problems)
+        transform = _compile_transforms(transform_spec, f"{where}.transform", problems, defaults)
+    if "template" in spec:
+        if spec.keys() & {"path", "each", "default"}:
+            problems.add(where, "'template' takes no 'path', 'each' or 'default'.")
+        return _template_field(spec["template"], transform, f"{where}.template", problems)
+    get, label = _compile_source_path(spec.get("path"), f"{where}.path", problems)
+    if get is None:
         return _fail
     has_default = "default" in spec
     default = spec.get("default")
     if "each" in spec:
-        if "transform" in spec:
-            problems.add(where, "'each' and 'transform' cannot be combined.")
-        item = _compile_object(spec["each"], f"{where}.each", problems)
-        return _each_field(path, item, has_default, default)
-    transform = None
-    if "transform" in spec:
-        transform_spec = _with_inline_options(spec, where, problems)
-        transform = _compile_transforms(transform_spec, f"{where}.transform", problems)
-    return _path_field(path, transform, has_default, default)
+        item = _compile_object(spec["each"], f"{where}.each", problems, defaults)
+        return _each_field(get, label, item, has_default, default)
+    return _path_field(get, label, transform, has_default, default)
+
+
+def _compile_source_path(
+    path: object, where: str, problems: _SpecErrors
+) -> tuple[Getter | None, str]:
+    """The getter of a field's `path` (one path or alternatives) and how messages name it."""
+    if path is None:
+        problems.add(where, "A field spec needs a 'path', a 'const' or a 'template'.")
+        return None, ""
+    given: list[object] = path if isinstance(path, list) else [path]
+    if not given:
+        problems.add(where, "A list of alternative paths cannot be empty.")
+        return None, ""
+    alternatives: list[str] = []
+    for index, option in enumerate(given):
+        problem = path_problem(option) or ("" if option else "A source path cannot be empty.")
+        if problem or not isinstance(option, str):
+            problems.add(f"{where}.{index}" if isinstance(path, list) else where, problem)
+            return None, ""
+        alternatives.append(option)
+    if len(alternatives) == 1:
+        only = alternatives[0]
+        if "." not in only:
+            # A top-level member is by far the most common path: a plain dict lookup, since
+            # fields only ever read objects (a record, or an element `each` checked).
+            return (lambda node: node.get(only, MISSING)), only
+        return compile_path(only), only
+    getters = tuple(compile_path(option) for option in alternatives)
+
+    def first_present(node: Any) -> Any:
+        for get in getters:
+            value = get(node)
+            if value is not MISSING:
+                return value
+        return MISSING
+
+    return first_present, " or ".join(alternatives)
 
 
 def _with_inline_options(spec: dict[str, Any], where: str, problems: _SpecErrors) -> Any:
     """The field's transform, with any options written beside it moved into it."""
-    inline = {key: spec[key] for key in _INLINE_OPTIONS if key in spec}
+    inline = {key: spec[key] for key in INLINE_OPTIONS if key in spec}
     if not inline:
         return spec["transform"]
     if not isinstance(spec["transform"], str):
@@ -190,22 +278,14 @@ def _with_inline_options(spec: dict[str, Any], where: str, problems: _SpecErrors
     return {"type": spec["transform"], **inline}
 
 
-def _member(path: str) -> str | None:
-    """The member name when `path` is one segment, which a field reads with a plain dict lookup.
-
-    Fields only ever read objects (a record, or an element `each` checked), so the lookup needs
-    no type check; this is the hot path of a mapper.
-    """
-    return None if "." in path else path
-
-
-def _path_field(path: str, transform: Transform | None, has_default: bool, default: Any) -> FieldFn:
-    member, get = _member(path), compile_path(path)
+def _path_field(
+    get: Getter, path: str, transform: Transform | None, has_default: bool, default: Any
+) -> FieldFn:
     # The plain copy is by far the most common field, so it gets the shortest closure.
     if transform is None and not has_default:
 
         def copy_value(source: Any, prefix: str) -> Any:
-            value = source.get(member, MISSING) if member else get(source)
+            value = get(source)
             if value is MISSING:
                 raise _Problem(_missing(prefix, path))
             return value
@@ -215,7 +295,7 @@ def _path_field(path: str, transform: Transform | None, has_default: bool, defau
     fresh_default = _constant(default)
 
     def map_value(source: Any, prefix: str) -> Any:
-        value = source.get(member, MISSING) if member else get(source)
+        value = get(source)
         if value is MISSING or value is None:
             if has_default:
                 return fresh_default(source, prefix)
@@ -226,18 +306,63 @@ def _path_field(path: str, transform: Transform | None, has_default: bool, defau
             return value
         try:
             return transform(value)
-        except _Problem as problem:
+        except TransformProblem as problem:
             raise _Problem(f"{prefix}{path}: {problem}") from None
 
     return map_value
 
 
-def _each_field(path: str, item: FieldFn, has_default: bool, default: Any) -> FieldFn:
-    member, get = _member(path), compile_path(path)
+def _template_field(
+    template: object, transform: Transform | None, where: str, problems: _SpecErrors
+) -> FieldFn:
+    if not isinstance(template, str) or not template:
+        problems.add(where, "A template is a non-empty string such as '{kode}-{angkatan}'.")
+        return _fail
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        problems.add(where, f"Not a valid template: {exc}.")
+        return _fail
+    parts: list[tuple[str, str | None, Getter | None]] = []
+    for literal, name, spec, conversion in parsed:
+        if name is not None and (spec or conversion):
+            problems.add(where, "Template fields take no format spec or conversion.")
+            return _fail
+        if name is not None and (not name or path_problem(name)):
+            problems.add(where, "Template fields are source paths, like {kode} or {info.judul}.")
+            return _fail
+        parts.append((literal, name, compile_path(name) if name is not None else None))
+    if not any(name for _, name, _ in parts):
+        problems.add(where, "A template without source fields is a 'const'.")
+
+    def render(source: Any, prefix: str) -> Any:
+        pieces = []
+        for literal, name, get in parts:
+            pieces.append(literal)
+            if get is not None:
+                value = get(source)
+                if value is MISSING or value is None:
+                    raise _Problem(_missing(prefix, str(name)))
+                try:
+                    pieces.append(to_str(value))
+                except TransformProblem as problem:
+                    raise _Problem(f"{prefix}{name}: {problem}") from None
+        text = "".join(pieces)
+        if transform is None:
+            return text
+        try:
+            return transform(text)
+        except TransformProblem as problem:
+            raise _Problem(f"template: {problem}") from None
+
+    return render
+
+
+def _each_field(get: Getter, path: str, item: FieldFn, has_default: bool, default: Any) -> FieldFn:
     fresh_default = _constant(default)
 
     def map_items(source: Any, prefix: str) -> Any:
-        items = source.get(member, MISSING) if member else get(source)
+        items = get(source)
         if items is MISSING or items is None:
             if has_default:
                 return fresh_default(source, prefix)
@@ -282,10 +407,9 @@ def _missing(prefix: str, path: str) -> str:
     return f"'{prefix}{path}' is missing in the source record"
 
 
-# -- transforms ------------------------------------------------------------------------------
-
-
-def _compile_transforms(spec: object, where: str, problems: _SpecErrors) -> Transform | None:
+def _compile_transforms(
+    spec: object, where: str, problems: _SpecErrors, defaults: Mapping[str, Any]
+) -> Transform | None:
     steps_spec = spec if isinstance(spec, list) else [spec]
     if not steps_spec:
         problems.add(where, "An empty transform list does nothing; remove it.")
@@ -299,12 +423,8 @@ def _compile_transforms(spec: object, where: str, problems: _SpecErrors) -> Tran
         else:
             problems.add(place, "A transform is a name or an object with a 'type'.")
             continue
-        factory = _TRANSFORMS.get(kind)
-        if factory is None:
-            problems.add(place, f"Unknown transform {kind!r}; known: {sorted(_TRANSFORMS)}.")
-            continue
         try:
-            steps.append(factory(options))
+            steps.append(compile_transform(kind, options, defaults))
         except ValueError as exc:
             problems.add(place, str(exc))
     if len(steps) == 1:
@@ -318,118 +438,3 @@ def _compile_transforms(spec: object, where: str, problems: _SpecErrors) -> Tran
         return value
 
     return chain
-
-
-def _options(options: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(options.keys() - allowed)
-    if unknown:
-        raise ValueError(f"Unknown options {unknown}; allowed: {sorted(allowed) or 'none'}.")
-
-
-def _elementwise(convert: Transform) -> Transform:
-    def apply(value: Any) -> Any:
-        if value.__class__ is list:
-            return [convert(element) for element in value]
-        return convert(value)
-
-    return apply
-
-
-def _to_str(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    raise _Problem(f"str expects a scalar, got {json_type(value)}")
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise _Problem(f"int expects a whole number, got {json_type(value)} that is not one")
-
-
-def _to_float(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    raise _Problem(f"float expects a number, got {json_type(value)} that is not one")
-
-
-def _text(name: str, method: Callable[[str], str]) -> Transform:
-    def convert(value: Any) -> str:
-        if not isinstance(value, str):
-            raise _Problem(f"{name} expects a string, got {json_type(value)}")
-        return method(value)
-
-    return convert
-
-
-def _simple(convert: Transform) -> Callable[[dict[str, Any]], Transform]:
-    def factory(options: dict[str, Any]) -> Transform:
-        _options(options, set())
-        return _elementwise(convert)
-
-    return factory
-
-
-def _split(options: dict[str, Any]) -> Transform:
-    _options(options, {"sep"})
-    sep = options.get("sep", ",")
-    if not isinstance(sep, str) or not sep:
-        raise ValueError("'sep' must be a non-empty string.")
-
-    def split(value: Any) -> list[Any]:
-        if isinstance(value, list):
-            return value
-        if not isinstance(value, str):
-            raise _Problem(f"split expects a string, got {json_type(value)}")
-        return [part for part in (piece.strip() for piece in value.split(sep)) if part]
-
-    return split
-
-
-def _enum(options: dict[str, Any]) -> Transform:
-    _options(options, {"map", "default"})
-    table = options.get("map")
-    if not isinstance(table, dict) or not table:
-        raise ValueError("'map' must be a non-empty object from source labels to target values.")
-    has_default = "default" in options
-    default = options.get("default")
-
-    def lookup(value: Any) -> Any:
-        # JSON object keys are strings, so numbers and booleans are looked up by their text.
-        if isinstance(value, dict | list):
-            raise _Problem(f"enum expects a scalar, got {json_type(value)}")
-        key = value if isinstance(value, str) else _to_str(value)
-        if key in table:
-            return table[key]
-        if has_default:
-            return default
-        raise _Problem(f"enum has no mapping for {key[:60]!r}")
-
-    return _elementwise(lookup)
-
-
-_TRANSFORMS: dict[str, Callable[[dict[str, Any]], Transform]] = {
-    "str": _simple(_to_str),
-    "int": _simple(_to_int),
-    "float": _simple(_to_float),
-    "lower": _simple(_text("lower", str.lower)),
-    "upper": _simple(_text("upper", str.upper)),
-    "split": _split,
-    "enum": _enum,
-}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hub.cli.admin import clients, init, partners
+from hub.cli.definitions import DEFINITION_COMMANDS
 from hub.cli.demo import demo
 from hub.cli.sandbox import sandbox
 from hub.cli.sync import connectors, runs
@@ -18,6 +19,8 @@ def cli() -> None:
 
 for command in (init, partners, clients, connectors, runs, schemas, demo, sandbox):
     cli.add_command(command)
+for command in DEFINITION_COMMANDS:
+    connectors.add_command(command)
 
 
 def main() -> None:

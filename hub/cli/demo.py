@@ -38,7 +38,7 @@ def demo(hub: Hub, courses: int) -> None:
             )
             if instance is None:
                 instance = ConnectorService(session).add(
-                    partner.code, "json_api", config, name="catalog"
+                    partner.code, "declarative", config, name="catalog"
                 )
             else:
                 # The demo source listens on a new port each time.

@@ -77,7 +77,7 @@ def list_connectors(hub: Hub, partner: str | None, show_types: bool, as_json: bo
 
 
 @connectors.command("add")
-@click.option("--type", "type_name", required=True, help="Connector type, e.g. json_api.")
+@click.option("--type", "type_name", required=True, help="Connector type, e.g. declarative.")
 @click.option("--partner", required=True, help="Partner id or code.")
 @click.option(
     "--config",

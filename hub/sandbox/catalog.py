@@ -29,7 +29,7 @@ MODES = ("daring", "webinar", "luring", "campuran")
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 CITIES = ("Kota Bandung", "Kota Makassar", "Kota Jayapura", "Kota Surabaya", "Kabupaten Sleman")
 
-#: The json_api mapping from this catalog's fields to the common schema.
+#: The declarative mapping from this catalog's fields to the common schema.
 COURSE_MAPPING: dict[str, Any] = {
     "external_id": "kode",
     "title": "judul",
@@ -191,7 +191,7 @@ def serve_catalog(
 
 
 def catalog_connector_config(base_url: str, page_size: int = 100) -> dict[str, Any]:
-    """A json_api config that syncs this catalog's courses."""
+    """A declarative connector definition that syncs this catalog's courses."""
     return {
         "base_url": base_url,
         "auth": {"type": "none"},
@@ -206,6 +206,7 @@ def catalog_connector_config(base_url: str, page_size: int = 100) -> dict[str, A
                     "size_param": "per_page",
                     "page_size": page_size,
                     "start_page": 1,
+                    "stop": {"total_pages_path": "meta.total_pages"},
                 },
                 "mapping": COURSE_MAPPING,
             }

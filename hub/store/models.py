@@ -299,3 +299,21 @@ class SweepSeen(Base):
 
     sweep_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+# -- declarative connectors: what a run noticed besides records --------------------------------
+
+
+class RunNotice(Base):
+    """Something a run noticed besides its records, added up: records skipped by a rule
+    (`skipped`), or a source whose shape changed (`schema_drift`: a mapped field vanished)."""
+
+    __tablename__ = "run_notices"
+    __table_args__ = (UniqueConstraint("run_id", "code", "message"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(1000))
+    count: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

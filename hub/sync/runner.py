@@ -29,6 +29,7 @@ from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord, for
 from hub.store.types import utcnow
 from hub.sync.hashing import RawHasher, canonical
 from hub.sync.normalize import RecordNormalizer
+from hub.sync.notices import NoticeLog
 from schemas import Normalizer
 
 ProgressCallback = Callable[[Run], None]
@@ -208,6 +209,8 @@ class SyncRunner:
                 batch.state = item.state
                 if len(batch.records) >= size:
                     self._write(batch)
+            elif isinstance(item, connectors.Notice):
+                batch.notices.note(item)
             else:
                 batch.records.append(item)
                 # A long page without checkpoints still commits, under the last checkpoint.
@@ -291,6 +294,7 @@ class _Batch:
         self.normalize = normalize
         self.sweep_id = sweep_id
         self.records: list[dict[str, Any]] = []
+        self.notices = NoticeLog(session, run)
         self.state: Mapping[str, Any] | None = None
         self.store = RecordStore(session, normalize.entity, instance.partner_id, instance.id)
         self.hash_raw = RawHasher(settings.subkey("raw-hash"), fingerprint + __version__.encode())
@@ -324,6 +328,7 @@ class _Batch:
         run.unchanged += result.unchanged + len(unchanged)
         run.rejected += len(rejected)
         run.heartbeat_at = utcnow()
+        self.notices.flush()
         if self.state is not None:
             run.state = dict(self.state)
             state_row = self.session.get(StreamState, (run.connector_id, run.stream))

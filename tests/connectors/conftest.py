@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import responses
 
+from connectors.declarative import JsonApiConnector
 from connectors.http import HttpClient
-from connectors.json_api import JsonApiConnector
 from connectors.registry import load_config
 
 BASE_URL = "https://lpk.example.id/api/v1"

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 import connectors
+from connectors.declarative import JsonApiConnector
 from connectors.errors import ConfigError, ConnectorTypeError
-from connectors.json_api import JsonApiConnector
 from connectors.registry import (
     config_json_schema,
     connector_type_problems,
@@ -24,7 +24,7 @@ KEY = "sk-live-5d41402abc4b2a76"
 
 EXAMPLE: dict[str, Any] = {
     "base_url": "https://lpk.example.id/api/v1",
-    "auth": {"type": "api_key", "header": "X-API-Key", "key": KEY},
+    "auth": {"type": "api_key", "name": "X-API-Key", "key": KEY},
     "streams": {
         "courses": {
             "entity": "course",
@@ -94,6 +94,7 @@ def test_a_valid_config_loads_with_its_defaults_filled() -> None:
         "size_param": "per_page",
         "page_size": 50,
         "start_page": 1,
+        "stop": None,
     }
     assert config["streams"]["certificates"]["pagination"]["cursor_param"] == "cursor"
     assert config["streams"]["certificates"]["incremental"] is None
@@ -106,7 +107,7 @@ def test_a_valid_config_loads_with_its_defaults_filled() -> None:
     ("raw", "field", "message"),
     [
         ({**EXAMPLE, "base_url": "ftp://lpk.example.id"}, "base_url", "Not a valid URL."),
-        ({k: v for k, v in EXAMPLE.items() if k != "base_url"}, "base_url", "Missing data"),
+        ({k: v for k, v in EXAMPLE.items() if k != "base_url"}, "base_url", "Required"),
         ({**EXAMPLE, "auth": {"type": "api_key"}}, "auth.key", "Missing data"),
         ({**EXAMPLE, "auth": {"type": "oauth"}}, "auth.type", "Must be one of: none, api_key"),
         ({**EXAMPLE, "streams": {}}, "streams", "non-empty"),
@@ -145,9 +146,9 @@ def test_a_malformed_config_is_refused_naming_the_field(raw: Any, field: str, me
 
 
 def test_config_errors_do_not_echo_secrets() -> None:
-    error = config_errors({**EXAMPLE, "auth": {"type": "api_key", "key": KEY, "header": 7}})
+    error = config_errors({**EXAMPLE, "auth": {"type": "api_key", "key": KEY, "name": 7}})
 
-    assert list(error.errors) == ["auth.header"]
+    assert list(error.errors) == ["auth.name"]
     assert KEY not in str(error)
     assert KEY not in repr(error.errors)
 
@@ -160,8 +161,8 @@ def test_the_json_schema_marks_secrets_write_only() -> None:
 
     assert auth_variants["api_key"]["properties"]["key"]["writeOnly"] is True
     assert auth_variants["bearer"]["properties"]["token"]["writeOnly"] is True
-    assert "writeOnly" not in auth_variants["api_key"]["properties"]["header"]
-    assert schema["required"] == ["base_url", "streams"]
+    assert "writeOnly" not in auth_variants["api_key"]["properties"]["name"]
+    assert schema["required"] == ["streams"]
 
 
 def test_the_json_schema_accepts_what_load_config_accepts() -> None:
@@ -185,7 +186,12 @@ def test_redaction_masks_secrets_and_keeps_the_rest() -> None:
 
     redacted = redact_config(JsonApiConnector, config)
 
-    assert redacted["auth"] == {"type": "api_key", "header": "X-API-Key", "key": "********"}
+    assert redacted["auth"] == {
+        "type": "api_key",
+        "name": "X-API-Key",
+        "in": "header",
+        "key": "********",
+    }
     assert redacted["streams"] == config["streams"]
     assert config == before
     bearer = redact_config(JsonApiConnector, {**EXAMPLE, "auth": {"type": "bearer", "token": KEY}})

@@ -248,7 +248,7 @@ def test_constant_containers_are_not_shared_between_records() -> None:
     [
         ({}, "(mapping)", "non-empty object"),
         ({"title": 5}, "title", "a source path or an object"),
-        ({"title": {"default": "x"}}, "title.path", "needs a 'path' or a 'const'"),
+        ({"title": {"default": "x"}}, "title.path", "needs a 'path', a 'const' or a 'template'"),
         ({"title": {"path": ""}}, "title.path", "cannot be empty"),
         ({"title": "info..judul"}, "title.path", "empty segment"),
         ({"title": {"path": "judul", "trnsform": "str"}}, "title", "Unknown keys ['trnsform']"),

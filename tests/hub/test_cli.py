@@ -37,11 +37,11 @@ def as_json(result: Result) -> Any:
 
 
 def add_connector(hub: Any, tmp_path: Path, config: dict[str, Any], *options: str) -> Any:
-    """Register a json_api connector for partner lpk-a through the CLI; its JSON answer."""
+    """Register a declarative connector for partner lpk-a through the CLI; its JSON answer."""
     path = tmp_path / "connector.json"
     path.write_text(json.dumps(config))
     return as_json(
-        hub("connectors", "add", "--type", "json_api", "--partner", "lpk-a",
+        hub("connectors", "add", "--type", "declarative", "--partner", "lpk-a",
             "--config", str(path), *options, "--json")
     )  # fmt: skip
 
@@ -122,7 +122,7 @@ def test_malformed_connector_config_is_refused_and_nothing_stored(
     path.write_text(json.dumps(config))
 
     result = hub(
-        "connectors", "add", "--type", "json_api", "--partner", "lpk-a", "--config", str(path)
+        "connectors", "add", "--type", "declarative", "--partner", "lpk-a", "--config", str(path)
     )
 
     assert result.exit_code == 2
@@ -140,7 +140,7 @@ def test_unknown_connector_type_and_partner_are_refused(hub: Any, tmp_path: Path
         "connectors", "add", "--type", "nope", "--partner", "lpk-a", "--config", str(path)
     )
     no_partner = hub(
-        "connectors", "add", "--type", "json_api", "--partner", "ghost", "--config", str(path)
+        "connectors", "add", "--type", "declarative", "--partner", "ghost", "--config", str(path)
     )
 
     assert no_type.exit_code == 2

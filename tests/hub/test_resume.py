@@ -43,7 +43,7 @@ def test_sync_killed_between_batches_resumes_without_loss_or_duplicates(
             )
             connector_id = (
                 ConnectorService(session)
-                .add("lpk-k", "json_api", catalog_connector_config(base_url, page_size=PAGE))
+                .add("lpk-k", "declarative", catalog_connector_config(base_url, page_size=PAGE))
                 .id
             )
         env: dict[str, Any] = {

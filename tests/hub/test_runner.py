@@ -61,7 +61,7 @@ def connector_id(sessions: sessionmaker[Session]) -> int:
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
         )
-        return ConnectorService(session).add("lpk-a", "json_api", catalog_config()).id
+        return ConnectorService(session).add("lpk-a", "declarative", catalog_config()).id
 
 
 @pytest.fixture

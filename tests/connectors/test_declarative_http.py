@@ -10,6 +10,7 @@ import responses
 from responses import matchers
 
 from connectors._base import Checkpoint, State
+from connectors.declarative import JsonApiConnector
 from connectors.errors import (
     AuthenticationError,
     ConfigError,
@@ -18,13 +19,13 @@ from connectors.errors import (
     SourceFormatError,
     SourceUnavailableError,
 )
-from connectors.json_api import JsonApiConnector
 from connectors.registry import load_config
 
 COURSES_URL = "https://lpk.example.id/api/v1/pelatihan"
 ConfigFactory = Callable[..., dict[str, Any]]
 
 PAGE_NUMBER = {"type": "page_number", "page_size": 2}
+PAGE_NUMBER_SHORT_STOPS = {**PAGE_NUMBER, "stop": {"short_page": True}}
 CURSOR = {"type": "cursor", "cursor_path": "meta.next"}
 
 
@@ -58,14 +59,25 @@ def serve_pages(partner: responses.RequestsMock, pages: Iterable[list[dict[str, 
 # -- page numbers -------------------------------------------------------------------------------
 
 
-def test_page_numbers_are_walked_until_a_short_page(
+def test_page_numbers_are_walked_until_a_short_page_when_asked(
     partner: responses.RequestsMock, connector: JsonApiConnector, make_config: ConfigFactory
 ) -> None:
     serve_pages(partner, [[course(1), course(2)], [course(3), course(4)], [course(5)]])
 
-    items = read_all(connector, make_config(pagination=PAGE_NUMBER))
+    items = read_all(connector, make_config(pagination=PAGE_NUMBER_SHORT_STOPS))
 
     assert items == [1, 2, {"page": 2}, 3, 4, {"page": 3}, 5, {}]
+
+
+def test_by_default_a_short_page_does_not_end_the_walk(
+    partner: responses.RequestsMock, connector: JsonApiConnector, make_config: ConfigFactory
+) -> None:
+    # A source that caps its page size below the size asked serves short pages mid-walk.
+    serve_pages(partner, [[course(1)], [course(2)], []])
+
+    items = read_all(connector, make_config(pagination=PAGE_NUMBER))
+
+    assert items == [1, {"page": 2}, 2, {"page": 3}, {}]
 
 
 def test_page_numbers_end_at_an_empty_page(
@@ -73,7 +85,12 @@ def test_page_numbers_end_at_an_empty_page(
 ) -> None:
     serve_pages(partner, [[course(1), course(2)], []])
 
-    assert read_all(connector, make_config(pagination=PAGE_NUMBER)) == [1, 2, {"page": 2}, {}]
+    assert read_all(connector, make_config(pagination=PAGE_NUMBER_SHORT_STOPS)) == [
+        1,
+        2,
+        {"page": 2},
+        {},
+    ]
 
 
 def test_a_page_number_walk_resumes_from_its_checkpoint(
@@ -81,7 +98,7 @@ def test_a_page_number_walk_resumes_from_its_checkpoint(
 ) -> None:
     partner.get(COURSES_URL, json={"data": [course(3)]}, match=[page_query(2)])
 
-    items = read_all(connector, make_config(pagination=PAGE_NUMBER), {"page": 2})
+    items = read_all(connector, make_config(pagination=PAGE_NUMBER_SHORT_STOPS), {"page": 2})
 
     assert items == [3, {}]
 
@@ -91,8 +108,8 @@ def test_a_source_that_ignores_the_page_parameter_is_a_pagination_loop(
 ) -> None:
     partner.get(COURSES_URL, json={"data": [course(1), course(2)]})
 
-    with pytest.raises(PaginationLoopError, match="same records as page 1") as caught:
-        read_all(connector, make_config(pagination=PAGE_NUMBER))
+    with pytest.raises(PaginationLoopError, match="same records as the page before") as caught:
+        read_all(connector, make_config(pagination=PAGE_NUMBER_SHORT_STOPS))
 
     assert caught.value.code == "pagination_loop"
 
@@ -217,7 +234,7 @@ def test_a_page_without_a_records_list_is_a_source_format_error(
     partner.get(COURSES_URL, json=body, match=[page_query(1)])
 
     with pytest.raises(SourceFormatError, match=problem) as caught:
-        read_all(connector, make_config(pagination=PAGE_NUMBER))
+        read_all(connector, make_config(pagination=PAGE_NUMBER_SHORT_STOPS))
 
     assert "stream 'courses', page 1" in str(caught.value)
 
@@ -227,7 +244,7 @@ def test_an_html_page_in_the_middle_fails_after_the_pages_before_it(
 ) -> None:
     serve_pages(partner, [[course(1), course(2)]])
     partner.get(COURSES_URL, body="<html>Maintenance</html>", content_type="text/html")
-    items = connector.read(make_config(pagination=PAGE_NUMBER), "courses", None)
+    items = connector.read(make_config(pagination=PAGE_NUMBER_SHORT_STOPS), "courses", None)
 
     assert [next(items) for _ in range(3)] == [course(1), course(2), Checkpoint({"page": 2})]
     with pytest.raises(SourceFormatError, match="text/html"):
@@ -273,7 +290,7 @@ INCREMENTAL = {"cursor_field": "diperbarui", "param": "updated_since"}
 def test_an_incremental_read_keeps_the_highest_cursor_value_and_sends_it_next_time(
     partner: responses.RequestsMock, connector: JsonApiConnector, make_config: ConfigFactory
 ) -> None:
-    config = make_config(pagination=PAGE_NUMBER, incremental=INCREMENTAL)
+    config = make_config(pagination=PAGE_NUMBER_SHORT_STOPS, incremental=INCREMENTAL)
     # 08:00+07:00 is 01:00Z: earlier than 02:00Z although it sorts later as text.
     serve_pages(
         partner,
@@ -305,7 +322,7 @@ def test_an_incremental_read_keeps_the_highest_cursor_value_and_sends_it_next_ti
 def test_a_resumed_incremental_walk_keeps_sending_its_own_lower_bound(
     partner: responses.RequestsMock, connector: JsonApiConnector, make_config: ConfigFactory
 ) -> None:
-    config = make_config(pagination=PAGE_NUMBER, incremental=INCREMENTAL)
+    config = make_config(pagination=PAGE_NUMBER_SHORT_STOPS, incremental=INCREMENTAL)
     partner.get(
         COURSES_URL,
         json={"data": [course(3, "2024-05-01T12:00:00Z")]},
@@ -330,7 +347,7 @@ SECRET = "sk-live-9f8e7d6c5b4a"
 AUTHS = {
     "api_key": ({"type": "api_key", "key": SECRET}, "X-API-Key", SECRET),
     "api_key_custom_header": (
-        {"type": "api_key", "header": "X-LPK-Token", "key": SECRET},
+        {"type": "api_key", "name": "X-LPK-Token", "key": SECRET},
         "X-LPK-Token",
         SECRET,
     ),
