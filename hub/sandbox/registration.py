@@ -7,6 +7,7 @@ registering again never creates a second partner or connector.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,8 +19,9 @@ from hub.errors import InvalidInput, NotFound
 from hub.partners.services import PartnerService
 from hub.sandbox.definitions import CONNECTOR_TYPE, definition
 from hub.sandbox.population import World
-from hub.store.models import ConnectorInstance
+from hub.store.models import ConnectorInstance, Run
 from hub.store.types import utcnow
+from hub.sync.runner import SyncRunner
 
 CONNECTOR_NAME = "sandbox"
 
@@ -81,3 +83,18 @@ def _check(config: dict[str, object]) -> None:
         connectors.load_config(connectors.get_connector_type(CONNECTOR_TYPE), config)
     except connectors.ConfigError as error:
         raise InvalidInput(f"invalid {CONNECTOR_TYPE} config", error.errors) from error
+
+
+def sync_registered(
+    runner: SyncRunner,
+    registered: Iterable[Registered],
+    streams: Collection[str] | None = None,
+) -> list[tuple[Registered, str, Run]]:
+    """Run every stream (or those named in `streams`) of each registered partner's connector,
+    one after another; each partner, stream and its finished run."""
+    runs = []
+    for entry in registered:
+        for stream in entry.streams:
+            if streams is None or stream in streams:
+                runs.append((entry, stream, runner.run(entry.connector_id, stream)))
+    return runs
