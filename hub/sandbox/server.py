@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 
 from hub.sandbox import expected, generate
-from hub.sandbox.faults import FaultInjector, FaultSpecError, Injection, parse_faults
+from hub.sandbox.faults import Fault, FaultInjector, FaultSpecError, Injection, parse_faults
 from hub.sandbox.population import Partner, World
 from hub.sandbox.styles import STYLES, Answer, PageRequest
 
@@ -289,7 +289,7 @@ def _json_answer(value: Any) -> Answer:
     return Answer(200, orjson.dumps(value))
 
 
-def _fault_json(fault: Any) -> dict[str, Any]:
+def _fault_json(fault: Fault) -> dict[str, Any]:
     return {
         "kind": fault.kind,
         "count": fault.count,

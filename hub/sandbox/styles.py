@@ -12,6 +12,7 @@ Each style's connector definition is the template `config/connectors/sandbox/<st
 
 from __future__ import annotations
 
+import abc
 import base64
 import csv
 import io
@@ -89,8 +90,9 @@ def _local(moment: datetime, zone: Any) -> datetime:
     return moment.astimezone(zone)
 
 
-class Style:
-    """A way of serving records. Subclasses set the paths and convert records."""
+class Style(abc.ABC):
+    """A way of serving records. Subclasses set the paths, answer requests for pages and
+    convert records (`convert_<stream>` for each stream they serve)."""
 
     name: ClassVar[str]
     #: stream → path under the partner's base URL.
@@ -102,9 +104,9 @@ class Style:
     #: The header that carries the key, for `api_key_header`.
     key_header: ClassVar[str] = "X-API-Key"
 
+    @abc.abstractmethod
     def answer(self, request: PageRequest) -> Answer:
         """The answer to a request for a page."""
-        raise NotImplementedError
 
     def convert(self, partner: Partner, stream: str, record: dict[str, Any]) -> Any:
         """One record in the style's own form."""
