@@ -143,7 +143,8 @@ def _apportion(total: int, weights: list[float], minimum: int) -> list[int]:
 
 
 def build_world(seed: int = 1, scale: int = DEFAULT_SCALE) -> World:
-    """The partners of the sandbox with `seed`, sized to about `scale` records in all."""
+    """The partners of the sandbox with `seed`, with `scale` records in all (courses of catalog
+    version 1, certificates and payments)."""
     if scale < MIN_SCALE:
         raise ValueError(f"scale: at least {MIN_SCALE:,} records (every partner needs a few)")
     rng = random.Random(seed)
@@ -151,10 +152,13 @@ def build_world(seed: int = 1, scale: int = DEFAULT_SCALE) -> World:
     styles = [style for style, count in PROVIDER_STYLES.items() for _ in range(count)]
     rng.shuffle(styles)
     weights = [min(rng.paretovariate(1.2), 40.0) for _ in range(PROVIDERS)]
-    courses = _apportion(round(DEFAULT_COURSES * factor), weights, 3)
-    certificates = _apportion(round(DEFAULT_CERTIFICATES * factor), weights, 3)
+    course_total = round(DEFAULT_COURSES * factor)
+    certificate_total = round(DEFAULT_CERTIFICATES * factor)
+    courses = _apportion(course_total, weights, 3)
+    certificates = _apportion(certificate_total, weights, 3)
+    # Payments take what rounding left, so the world holds exactly `scale` records.
     payments = _apportion(
-        round(DEFAULT_PAYMENTS * factor), [share for *_, share in PAYMENT_PARTNERS], 3
+        scale - course_total - certificate_total, [share for *_, share in PAYMENT_PARTNERS], 3
     )
     zone_names = [zone for zone, _ in ZONES]
     zone_weights = [weight for _, weight in ZONES]
