@@ -281,7 +281,18 @@ def _with_inline_options(spec: dict[str, Any], where: str, problems: _SpecErrors
 def _path_field(
     get: Getter, path: str, transform: Transform | None, has_default: bool, default: Any
 ) -> FieldFn:
-    # The plain copy is by far the most common field, so it gets the shortest closure.
+    # The plain copy is by far the most common field, so it gets the shortest closure; a
+    # top-level member is read inline, without a getter call.
+    member = None if " or " in path or "." in path else path
+    if transform is None and not has_default and member is not None:
+
+        def copy_member(source: Any, prefix: str) -> Any:
+            value = source.get(member, MISSING)
+            if value is MISSING:
+                raise _Problem(_missing(prefix, path))
+            return value
+
+        return copy_member
     if transform is None and not has_default:
 
         def copy_value(source: Any, prefix: str) -> Any:
