@@ -25,9 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## Benchmarks: records/s beside the fetch+parse limit, on SQLite and PostgreSQL.
+## Benchmarks: records/s beside the fetch+parse limit, on SQLite and PostgreSQL; then a full
+## sync of the partner sandbox (`python -m bench.sandbox --scale 1000000` for the scale-up).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.sandbox
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

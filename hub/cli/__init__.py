@@ -9,6 +9,7 @@ from hub.cli.admins import admins
 from hub.cli.definitions import DEFINITION_COMMANDS
 from hub.cli.demo import demo
 from hub.cli.keys import keys
+from hub.cli.sandbox import sandbox
 from hub.cli.scheduling import scheduler
 from hub.cli.serve import serve
 from hub.cli.sync import connectors, runs
@@ -32,6 +33,7 @@ for command in (
     keys,
     scheduler,
     admins,
+    sandbox,
 ):
     cli.add_command(command)
 for command in DEFINITION_COMMANDS:
