@@ -94,7 +94,9 @@ def measure(
             with sessions.begin() as session:
                 PartnerService(session).create(PARTNER)
                 config = catalog_connector_config(source, page_size=page_size)
-                connector_id = ConnectorService(session).add(PARTNER["code"], "json_api", config).id
+                connector_id = (
+                    ConnectorService(session, settings).add(PARTNER["code"], "json_api", config).id
+                )
             runner = SyncRunner(sessions, settings)
             phases: tuple[tuple[str, Callable[..., tuple[Run, float]]], ...] = (
                 ("first", first_sync),

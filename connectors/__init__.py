@@ -37,6 +37,7 @@ from connectors.registry import (
     connector_types,
     get_connector_type,
     load_config,
+    map_secrets,
     redact_config,
 )
 
@@ -69,5 +70,6 @@ __all__ = [
     "connector_types",
     "get_connector_type",
     "load_config",
+    "map_secrets",
     "redact_config",
 ]

@@ -36,13 +36,12 @@ def demo(hub: Hub, courses: int) -> None:
                     ConnectorInstance.name == "catalog",
                 )
             )
+            service = ConnectorService(session, hub.settings)
             if instance is None:
-                instance = ConnectorService(session).add(
-                    partner.code, "json_api", config, name="catalog"
-                )
+                instance = service.add(partner.code, "json_api", config, name="catalog")
             else:
                 # The demo source listens on a new port each time.
-                instance.config = config
+                service.reconfigure(instance.id, config)
             connector_id = instance.id
         console.print(f"partner {partner.code}: catalog of {courses:,} courses at {base_url}")
         runner = SyncRunner(hub.sessions, hub.settings)

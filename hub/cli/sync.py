@@ -13,32 +13,13 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 import connectors as connector_sdk
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
-from hub.connections.services import ConnectorService
+from hub.connections.services import ConnectorService, connector_as_dict
 from hub.errors import InvalidInput
-from hub.store.models import ConnectorInstance, Run
+from hub.store.models import Run
 from hub.sync.runner import SyncRunner
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected")
-
-
-def connector_as_dict(instance: ConnectorInstance) -> dict[str, Any]:
-    """A connector as the CLI's --json shows it: secrets in its config are masked."""
-    try:
-        config = connector_sdk.redact_config(
-            connector_sdk.get_connector_type(instance.type), instance.config
-        )
-    except LookupError:
-        config = None  # its type is no longer installed: show nothing rather than secrets
-    return {
-        "id": instance.id,
-        "partner_id": instance.partner_id,
-        "name": instance.name,
-        "type": instance.type,
-        "status": instance.status,
-        "timezone": instance.timezone,
-        "config": config,
-    }
 
 
 @click.group()
@@ -62,7 +43,7 @@ def list_connectors(hub: Hub, partner: str | None, show_types: bool, as_json: bo
             print_table("Connector types", ["type"], [[t] for t in types])
         return
     with hub.transaction() as session:
-        rows = [connector_as_dict(c) for c in ConnectorService(session).list(partner)]
+        rows = [connector_as_dict(c) for c in ConnectorService(session, hub.settings).list(partner)]
     if as_json:
         emit_json(rows)
         return
@@ -108,7 +89,7 @@ def add_connector(
     """Register a connector for a partner; its config is validated before it is stored."""
     config = _read_config(config_file)
     with hub.transaction() as session:
-        instance = ConnectorService(session).add(
+        instance = ConnectorService(session, hub.settings).add(
             partner, type_name, config, name=name, timezone=timezone
         )
         answer = connector_as_dict(instance)
@@ -136,16 +117,13 @@ def _read_config(path: Path) -> dict[str, Any]:
 @reports_errors
 def check_connector(hub: Hub, connector_id: int, as_json: bool) -> None:
     """Check that a connector's source is reachable and its credentials work."""
-    with hub.transaction() as session:
-        instance = ConnectorService(session).get(connector_id)
-        type_name, stored_config = instance.type, instance.config
-    connector_type = connector_sdk.get_connector_type(type_name)
-    try:
-        connector_type().check(connector_sdk.load_config(connector_type, stored_config))
-    except connector_sdk.ConnectorError as error:
-        if as_json:
-            emit_json({"ok": False, "error": {"code": error.code, "message": str(error)}})
-        fail(f"check failed ({error.code}): {error}")
+    with hub.sessions() as session:
+        try:
+            ConnectorService(session, hub.settings).check(connector_id)
+        except connector_sdk.ConnectorError as error:
+            if as_json:
+                emit_json({"ok": False, "error": {"code": error.code, "message": str(error)}})
+            fail(f"check failed ({error.code}): {error}")
     if as_json:
         emit_json({"ok": True})
     else:

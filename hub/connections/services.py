@@ -1,5 +1,5 @@
 """Registering partners' connectors: a connector type plus a config validated before it is
-stored."""
+stored, its secrets encrypted."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import connectors
+from hub.connections.secrets import ConfigSealer
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.partners.services import PartnerService
+from hub.settings import Settings
 from hub.store.models import ConnectorInstance
 from hub.store.types import utcnow
 
@@ -19,10 +21,12 @@ SOURCE_TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 class ConnectorService:
-    """Adds and finds configured connectors. The caller owns the transaction."""
+    """Adds, finds, pauses and checks configured connectors. The caller owns the transaction.
+    Settings give the key that seals the secrets of the configs."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, settings: Settings) -> None:
         self.session = session
+        self.sealer = ConfigSealer(settings)
 
     def add(
         self,
@@ -35,17 +39,11 @@ class ConnectorService:
     ) -> ConnectorInstance:
         """Validate `config` against the type's config spec and store the connector.
 
-        Nothing is stored when the type is unknown or the config is malformed.
+        Nothing is stored when the type is unknown or the config is malformed. Secret values
+        are stored encrypted.
         """
         partner = PartnerService(self.session).get(partner_ref)
-        try:
-            connector_type = connectors.get_connector_type(type_name)
-        except LookupError as error:
-            raise InvalidInput(str(error), {"type": [str(error)]}) from error
-        try:
-            connectors.load_config(connector_type, config)
-        except connectors.ConfigError as error:
-            raise InvalidInput(f"invalid {type_name} config", error.errors) from error
+        connector_type = self._valid_config(type_name, config)
         if timezone not in SOURCE_TIMEZONES:
             message = f"must be one of {', '.join(SOURCE_TIMEZONES)}"
             raise InvalidInput(f"timezone: {message}", {"timezone": [message]})
@@ -63,7 +61,7 @@ class ConnectorService:
             name=name,
             type=type_name,
             # Kept as given, so a later version of the type loads it with its own defaults.
-            config=dict(config),
+            config=self.sealer.seal(connector_type, config),
             timezone=timezone,
             status="active",
             created_at=now,
@@ -87,3 +85,73 @@ class ConnectorService:
             partner = PartnerService(self.session).get(partner_ref)
             query = query.where(ConnectorInstance.partner_id == partner.id)
         return self.session.scalars(query).all()
+
+    def reconfigure(self, connector_id: int, config: Mapping[str, Any]) -> ConnectorInstance:
+        """Replace a connector's config with a new one, validated and sealed like `add`'s."""
+        instance = self.get(connector_id)
+        connector_type = self._valid_config(instance.type, config)
+        instance.config = self.sealer.seal(connector_type, config)
+        instance.updated_at = utcnow()
+        self.session.flush()
+        return instance
+
+    def _valid_config(
+        self, type_name: str, config: Mapping[str, Any]
+    ) -> type[connectors.Connector]:
+        try:
+            connector_type = connectors.get_connector_type(type_name)
+        except LookupError as error:
+            raise InvalidInput(str(error), {"type": [str(error)]}) from error
+        try:
+            connectors.load_config(connector_type, config)
+        except connectors.ConfigError as error:
+            raise InvalidInput(f"invalid {type_name} config", error.errors) from error
+        return connector_type
+
+    def config(self, instance: ConnectorInstance) -> dict[str, Any]:
+        """The connector's config validated, defaults filled and secrets in clear: to run it
+        with, never to show."""
+        connector_type = connectors.get_connector_type(instance.type)
+        return connectors.load_config(
+            connector_type, self.sealer.open(connector_type, instance.config)
+        )
+
+    def check(self, connector_id: int) -> None:
+        """Reach the connector's source with its credentials; raise the classified
+        `connectors.ConnectorError` when that fails."""
+        instance = self.get(connector_id)
+        connectors.get_connector_type(instance.type)().check(self.config(instance))
+
+    def set_status(self, connector_id: int, status: str) -> ConnectorInstance:
+        """Pause (`paused`: nothing scheduled or triggered runs) or resume (`active`)."""
+        if status not in ("active", "paused"):
+            message = "must be one of active, paused"
+            raise InvalidInput(f"status: {message}", {"status": [message]})
+        instance = self.get(connector_id)
+        if instance.status != status:
+            instance.status = status
+            instance.updated_at = utcnow()
+            self.session.flush()
+        return instance
+
+
+def connector_as_dict(instance: ConnectorInstance) -> dict[str, Any]:
+    """A connector as the CLI's --json and the API show it: secrets in its config are masked
+    (never decrypted)."""
+    try:
+        config = connectors.redact_config(
+            connectors.get_connector_type(instance.type), instance.config
+        )
+    except LookupError:
+        config = None  # its type is no longer installed: show nothing rather than secrets
+    return {
+        "id": instance.id,
+        "partner_id": instance.partner_id,
+        "name": instance.name,
+        "type": instance.type,
+        "status": instance.status,
+        "timezone": instance.timezone,
+        "config": config,
+        "created_at": instance.created_at.isoformat(),
+        "updated_at": instance.updated_at.isoformat(),
+    }

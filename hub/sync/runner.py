@@ -70,10 +70,10 @@ class SyncRunner:
     def streams(self, connector_id: int) -> list[str]:
         """The names of the streams a connector offers."""
         with self.sessions() as session:
-            instance = ConnectorService(session).get(connector_id)
+            service = ConnectorService(session, self.settings)
+            instance = service.get(connector_id)
             connector_type = connectors.get_connector_type(instance.type)
-            config = connectors.load_config(connector_type, instance.config)
-            return list(connector_type().streams(config))
+            return list(connector_type().streams(service.config(instance)))
 
     def run(
         self,
@@ -91,10 +91,10 @@ class SyncRunner:
         unknown stream.
         """
         with self.sessions() as session:
-            instance = ConnectorService(session).get(connector_id)
-            connector_type = connectors.get_connector_type(instance.type)
-            connector = connector_type()
-            config = connectors.load_config(connector_type, instance.config)
+            service = ConnectorService(session, self.settings)
+            instance = service.get(connector_id)
+            connector = connectors.get_connector_type(instance.type)()
+            config = service.config(instance)
             offered = connector.streams(config)
             if stream not in offered:
                 message = f"unknown stream {stream!r}; this connector offers {', '.join(offered)}"

@@ -101,7 +101,7 @@ def synced(sessions: sessionmaker[Session], settings: Settings) -> Iterator[dict
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-p", "name": "LPK P"}
         )
-        connector = ConnectorService(session).add("lpk-p", "json_api", CONFIG)
+        connector = ConnectorService(session, settings).add("lpk-p", "json_api", CONFIG)
     certificates = [certificate(i, nik) for i, nik in enumerate([*NIKS, BAD_NIK])]
     payments = [payment(i, nik) for i, nik in enumerate(NIKS)]
     with responses.RequestsMock() as mock:

@@ -42,7 +42,7 @@ def test_sync_killed_between_batches_resumes_without_loss_or_duplicates(
                 {"kind": "training_provider", "code": "lpk-k", "name": "LPK K"}
             )
             connector_id = (
-                ConnectorService(session)
+                ConnectorService(session, settings)
                 .add("lpk-k", "json_api", catalog_connector_config(base_url, page_size=PAGE))
                 .id
             )

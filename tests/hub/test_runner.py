@@ -56,12 +56,12 @@ def mock() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def connector_id(sessions: sessionmaker[Session]) -> int:
+def connector_id(sessions: sessionmaker[Session], settings: Settings) -> int:
     with sessions.begin() as session:
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
         )
-        return ConnectorService(session).add("lpk-a", "json_api", catalog_config()).id
+        return ConnectorService(session, settings).add("lpk-a", "json_api", catalog_config()).id
 
 
 @pytest.fixture
