@@ -25,6 +25,15 @@ class Settings:
     issuer: str
     secret_key: str
     batch_size: int
+    # Scheduling and dispatch (see config/defaults.toml).
+    dispatch_threads: int = 4
+    heartbeat_seconds: float = 30.0
+    scheduler_poll_seconds: float = 5.0
+    max_failures: int = 5
+    retry_backoff_seconds: float = 60.0
+    retry_backoff_max_seconds: float = 3600.0
+    notify_webhook_url: str = ""
+    admin_contacts: tuple[str, ...] = ()
 
     def subkey(self, purpose: str) -> bytes:
         """A key for one purpose, derived from the secret key so purposes never share a key."""
@@ -64,6 +73,7 @@ def load_settings(
         issuer=str(values.get("issuer") or "http://127.0.0.1:8000"),
         secret_key=str(values.get("secret_key") or ""),
         batch_size=int(values.get("batch_size") or 1000),
+        **_scheduling(values),
     )
     if settings.batch_size < 1:
         raise ValueError("batch_size: must be at least 1")
@@ -72,6 +82,31 @@ def load_settings(
     if not settings.secret_key:
         settings = replace(settings, secret_key=_local_secret(data_dir))
     return settings
+
+
+def _scheduling(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The scheduling settings given, typed and checked; absent ones keep their defaults."""
+    typed: dict[str, Any] = {}
+    for name, kind, least in (
+        ("dispatch_threads", int, 1),
+        ("heartbeat_seconds", float, 0.01),
+        ("scheduler_poll_seconds", float, 0.01),
+        ("max_failures", int, 1),
+        ("retry_backoff_seconds", float, 0),
+        ("retry_backoff_max_seconds", float, 0),
+    ):
+        if values.get(name) not in (None, ""):
+            typed[name] = kind(values[name])
+            if typed[name] < least:
+                raise ValueError(f"{name}: must be at least {least}")
+    if values.get("notify_webhook_url"):
+        typed["notify_webhook_url"] = str(values["notify_webhook_url"])
+    contacts = values.get("admin_contacts")
+    if contacts:
+        # A list in the TOML file, a comma-separated string in HUB_ADMIN_CONTACTS.
+        items = contacts.split(",") if isinstance(contacts, str) else contacts
+        typed["admin_contacts"] = tuple(c.strip() for c in items if c.strip())
+    return typed
 
 
 def _local_secret(data_dir: Path) -> str:

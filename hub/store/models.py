@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -156,6 +157,8 @@ class Run(Base):
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     state: Mapped[dict[str, Any] | None]
+    # Whether the run was asked to read everything again (a queued run keeps the request).
+    full_refresh: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class EntityRecord(Base):
@@ -299,6 +302,86 @@ class SweepSeen(Base):
 
     sweep_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+# --- Scheduling, dispatch and monitoring --------------------------------------------------------
+
+CONNECTOR_EVENTS = ("scheduled", "paused", "resumed")
+
+# The runs list filters by connector or status and pages by id, newest first.
+Index(None, Run.connector_id, Run.id)
+Index(None, Run.status, Run.id)
+
+
+class ConnectorSchedule(Base):
+    """When a connector syncs on its own: every `interval_seconds`, or on a `cron` expression,
+    each slot shifted by a fixed offset within `jitter_seconds` so partners do not all start on
+    the same second. The scheduler reloads a schedule when `updated_at` moves."""
+
+    __tablename__ = "connector_schedules"
+    __table_args__ = (
+        CheckConstraint("(interval_seconds IS NULL) <> (cron IS NULL)", name="one_kind"),
+        CheckConstraint("interval_seconds > 0", name="interval_seconds"),
+        CheckConstraint("jitter_seconds >= 0", name="jitter_seconds"),
+    )
+
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"), primary_key=True)
+    interval_seconds: Mapped[int | None]
+    cron: Mapped[str | None] = mapped_column(String(120))
+    jitter_seconds: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ScheduleSlot(Base):
+    """One due time of one connector stream, claimed by the scheduler that runs it. Unique, so
+    that schedulers racing on the same database run each due slot exactly once."""
+
+    __tablename__ = "schedule_slots"
+    __table_args__ = (
+        UniqueConstraint("connector_id", "stream", "due_at"),
+        CheckConstraint(_in("kind", ("schedule", "retry")), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"))
+    stream: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), index=True)
+    # Why no run was started for the slot (the stream was still running, the connector paused).
+    skipped: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(String(200))
+
+
+class ConnectorEvent(Base):
+    """What happened to a connector's operation: scheduled, paused (by whom or why), resumed."""
+
+    __tablename__ = "connector_events"
+    __table_args__ = (
+        CheckConstraint(_in("event", CONNECTOR_EVENTS), name="event"),
+        Index(None, "connector_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"))
+    event: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RunLog(Base):
+    """A log line written while a run executed, kept with the run for its detail page."""
+
+    __tablename__ = "run_logs"
+    __table_args__ = (Index(None, "run_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    at: Mapped[datetime]
+    level: Mapped[str] = mapped_column(String(10))
+    logger: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
 
 
 # --- API: push ingestion -------------------------------------------------------------------------

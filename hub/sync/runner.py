@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,39 +87,87 @@ class SyncRunner:
 
         The run ends `succeeded`, `partial` (some records were quarantined), `failed` (with a
         classified error; earlier data untouched) or `cancelled` (interrupted by the operator).
-        Raises `Conflict` when the stream is already running elsewhere, `InvalidInput` for an
-        unknown stream.
+        Raises `Conflict` when the stream is already running elsewhere or the connector is
+        paused, `InvalidInput` for an unknown stream.
+        """
+        with self.sessions.begin() as session:
+            queued = self.enqueue(
+                session, connector_id, stream, trigger=trigger, full_refresh=full_refresh
+            )
+        return self.execute(queued.id)
+
+    def enqueue(
+        self,
+        session: Session,
+        connector_id: int,
+        stream: str,
+        *,
+        trigger: str,
+        full_refresh: bool = False,
+        shared: bool = False,
+    ) -> Run:
+        """Add a `queued` run of one stream in the caller's transaction and return it.
+
+        This process is to execute it, unless `shared`: then it waits, owned by no process, for
+        whichever worker claims it. An unfinished run of the stream whose process is gone is
+        marked failed first. Raises `Conflict` when the stream has a live unfinished run or the
+        connector is paused, `InvalidInput` for an unknown stream.
+        """
+        service = ConnectorService(session, self.settings)
+        instance = service.get(connector_id)
+        if instance.status == "paused":
+            raise Conflict(f"connector {connector_id} is paused: resume it to run it")
+        connector_type = connectors.get_connector_type(instance.type)
+        offered = connector_type().streams(service.config(instance))
+        if stream not in offered:
+            message = f"unknown stream {stream!r}; this connector offers {', '.join(offered)}"
+            raise InvalidInput(message, {"stream": [message]})
+        running = f"connector {connector_id} stream {stream!r} is running already"
+        if not self._reap(session, connector_id, stream):
+            raise Conflict(running)
+        incremental = not full_refresh and "incremental" in offered[stream].sync_modes
+        now = utcnow()
+        run = Run(
+            connector_id=connector_id,
+            stream=stream,
+            trigger=trigger,
+            mode="incremental" if incremental else "full_refresh",
+            full_refresh=full_refresh,
+            status="queued",
+            created_at=now,
+            heartbeat_at=now,
+            worker=None if shared else worker_name(),
+        )
+        session.add(run)
+        try:
+            session.flush()
+        except IntegrityError:  # another process queued it between our check and our insert
+            raise Conflict(running) from None
+        return run
+
+    def execute(self, run_id: int) -> Run:
+        """Execute a queued run to its end and return it finished (statuses as `run` says).
+
+        Raises `Conflict` when the run is no longer queued (another worker claimed it).
         """
         with self.sessions() as session:
-            service = ConnectorService(session, self.settings)
-            instance = service.get(connector_id)
-            connector = connectors.get_connector_type(instance.type)()
-            config = service.config(instance)
-            offered = connector.streams(config)
-            if stream not in offered:
-                message = f"unknown stream {stream!r}; this connector offers {', '.join(offered)}"
-                raise InvalidInput(message, {"stream": [message]})
-            run = self._start(session, instance, stream, trigger, full_refresh, offered[stream])
-            plan = self._plan(session, run, full_refresh, offered[stream])
-            session.commit()
-            entity = offered[stream].entity
-            batch = _Batch(
-                session=session,
-                settings=self.settings,
-                instance=instance,
-                run=run,
-                normalize=RecordNormalizer(
-                    connector.mapper(config, stream),
-                    Normalizer(entity, nik_key=self.settings.nik_key, timezone=instance.timezone),
-                    entity,
-                    instance.partner_id,
-                ),
-                fingerprint=canonical([instance.type, instance.config, stream, instance.timezone]),
-                sweep_id=plan.sweep_id,
+            claimed = session.execute(
+                update(Run)
+                .where(Run.id == run_id, Run.status == "queued")
+                .values(
+                    status="running",
+                    started_at=utcnow(),
+                    heartbeat_at=utcnow(),
+                    worker=worker_name(),
+                )
             )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise Conflict(f"run {run_id} is not queued")
+            run = session.get_one(Run, run_id, populate_existing=True)
+            instance = session.get_one(ConnectorInstance, run.connector_id)
             try:
-                self._read(connector.read(config, stream, plan.state), batch)
-                self._complete(session, run, plan, batch)
+                self._execute(session, instance, run)
             except connectors.ConnectorError as error:
                 session.rollback()
                 self._finish(session, run, "failed", error.code, str(error))
@@ -134,34 +182,35 @@ class SyncRunner:
                 raise
             return run
 
-    def _start(
-        self,
-        session: Session,
-        instance: ConnectorInstance,
-        stream: str,
-        trigger: str,
-        full_refresh: bool,
-        offered: connectors.Stream,
-    ) -> Run:
-        incremental = not full_refresh and "incremental" in offered.sync_modes
-        mode = "incremental" if incremental else "full_refresh"
-        run = _new_run(instance.id, stream, trigger, mode)
-        session.add(run)
-        try:
-            session.flush()
-        except IntegrityError:
-            session.rollback()
-            if not self._reap(session, instance.id, stream):
-                raise Conflict(
-                    f"connector {instance.id} stream {stream!r} is running already"
-                ) from None
-            run = _new_run(instance.id, stream, trigger, mode)
-            session.add(run)
-            session.flush()
-        return run
+    def _execute(self, session: Session, instance: ConnectorInstance, run: Run) -> None:
+        connector = connectors.get_connector_type(instance.type)()
+        config = ConnectorService(session, self.settings).config(instance)
+        offered = connector.streams(config)
+        if run.stream not in offered:
+            raise connectors.ConfigError(f"stream {run.stream!r} is no longer offered")
+        plan = self._plan(session, run, run.full_refresh, offered[run.stream])
+        session.commit()
+        entity = offered[run.stream].entity
+        batch = _Batch(
+            session=session,
+            settings=self.settings,
+            instance=instance,
+            run=run,
+            normalize=RecordNormalizer(
+                connector.mapper(config, run.stream),
+                Normalizer(entity, nik_key=self.settings.nik_key, timezone=instance.timezone),
+                entity,
+                instance.partner_id,
+            ),
+            fingerprint=canonical([instance.type, instance.config, run.stream, instance.timezone]),
+            sweep_id=plan.sweep_id,
+        )
+        self._read(connector.read(config, run.stream, plan.state), batch)
+        self._complete(session, run, plan, batch)
 
     def _reap(self, session: Session, connector_id: int, stream: str) -> bool:
-        """Mark failed an unfinished run of this stream whose process is gone; True if any."""
+        """Mark failed an unfinished run of this stream whose process is gone; False when a
+        live one holds the stream."""
         stale = session.scalar(
             select(Run).where(
                 Run.connector_id == connector_id,
@@ -169,11 +218,12 @@ class SyncRunner:
                 Run.status.in_(("queued", "running")),
             )
         )
-        if stale is None or _alive(stale):
+        if stale is None:
+            return True
+        if alive(stale):
             return False
-        self._finish(
-            session, stale, "failed", "abandoned", f"worker {stale.worker} stopped mid-run"
-        )
+        mark_abandoned(stale)
+        session.flush()
         return True
 
     def _plan(
@@ -237,29 +287,27 @@ class SyncRunner:
     def _finish(
         self, session: Session, run: Run, status: str, code: str | None, message: str | None
     ) -> None:
-        run.status = status
-        run.error_code = code
-        run.error_message = message
-        run.finished_at = utcnow()
+        _mark(run, status, code, message)
         session.commit()
 
 
-def _new_run(connector_id: int, stream: str, trigger: str, mode: str) -> Run:
-    now = utcnow()
-    return Run(
-        connector_id=connector_id,
-        stream=stream,
-        trigger=trigger,
-        mode=mode,
-        status="running",
-        created_at=now,
-        started_at=now,
-        heartbeat_at=now,
-        worker=worker_name(),
-    )
+def _mark(run: Run, status: str, code: str | None, message: str | None) -> None:
+    run.status = status
+    run.error_code = code
+    run.error_message = message
+    run.finished_at = utcnow()
 
 
-def _alive(run: Run) -> bool:
+def mark_abandoned(run: Run) -> None:
+    """Mark failed a run whose process stopped mid-run (in the caller's transaction)."""
+    _mark(run, "failed", "abandoned", f"worker {run.worker} stopped mid-run")
+
+
+def alive(run: Run) -> bool:
+    """Whether the process that holds an unfinished run is still there: a process on this host
+    is asked directly; one elsewhere counts as alive while its heartbeat is recent."""
+    if run.status == "queued" and run.worker is None:
+        return True  # waiting in the shared queue, not held by any process
     host, _, pid = (run.worker or "").rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
         try:
