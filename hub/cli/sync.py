@@ -199,10 +199,8 @@ def list_runs(
 ) -> None:
     """List runs, newest first."""
     with hub.transaction() as session:
-        rows = [
-            run_as_dict(r)
-            for r in RunService(session).list(connector_id=connector_id, status=status, limit=limit)
-        ]
+        page = RunService(session).list(connector_id=connector_id, status=status, limit=limit)
+        rows = [run_as_dict(r) for r in page.items]
     if as_json:
         emit_json(rows)
         return
@@ -234,8 +232,12 @@ def show_run(hub: Hub, run_id: int, as_json: bool) -> None:
     with hub.transaction() as session:
         service = RunService(session)
         answer = run_as_dict(service.get(run_id))
-        total, rejected = service.rejections(run_id)
-        answer["rejections"] = {"total": total, "first": [rejection_as_dict(r) for r in rejected]}
+        total, first = service.rejections(run_id)
+        rejected = first.items
+        answer["rejections"] = {
+            "total": total,
+            "first": [rejection_as_dict(r) for r in rejected],
+        }
     if as_json:
         emit_json(answer)
         return

@@ -1,0 +1,128 @@
+"""Reading stored records and runs on both backends: keyset pages, filters, partner limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.catalog.services import RecordReader, record_as_dict
+from hub.errors import InvalidInput, NotFound
+from hub.ingest.services import IngestService
+from hub.partners.services import PartnerService
+from hub.settings import Settings
+from hub.store.models import Course
+from hub.store.types import utcnow
+from hub.sync.runs import RunService
+
+
+def course(n: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "external_id": f"K-{n}",
+        "title": f"Kursus {n}",
+        "delivery_mode": "webinar",
+        "duration_hours": 20,
+        "price_idr": 1_000_000,
+        **changes,
+    }
+
+
+@pytest.fixture
+def partners(sessions: sessionmaker[Session], settings: Settings) -> tuple[str, str]:
+    """Two providers: A with 23 courses (3 inactive, one bad), B with 4."""
+    with sessions.begin() as session:
+        a, b = (
+            PartnerService(session)
+            .create({"kind": "training_provider", "code": code, "name": code.upper()})
+            .id
+            for code in ("lpk-a", "lpk-b")
+        )
+        ingest = IngestService(session, settings)
+        records = [course(n, status="inactive" if n < 3 else "active") for n in range(23)]
+        ingest.push(a, "courses", [*records, course(99, price_idr="gratis")], "a-1")
+        ingest.push(b, "courses", [course(n) for n in range(4)], "b-1")
+    return a, b
+
+
+def walk(reader: RecordReader, limit: int, **filters: Any) -> list[str]:
+    ids: list[str] = []
+    cursor = None
+    while True:
+        page = reader.page(limit=limit, cursor=cursor, **filters)
+        ids.extend(record.id for record in page.items)
+        if page.next_cursor is None:
+            return ids
+        assert len(page.items) == limit
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("limit", [1, 5, 27, 100])
+def test_a_walk_returns_exactly_the_stored_set(
+    sessions: sessionmaker[Session], partners: tuple[str, str], limit: int
+) -> None:
+    with sessions() as session:
+        walked = walk(RecordReader(session, "course"), limit)
+        stored = session.scalars(select(Course.id)).all()
+    assert len(walked) == len(set(walked)) == 27
+    assert set(walked) == set(stored)
+
+
+def test_filters_and_partner_limit(
+    sessions: sessionmaker[Session], partners: tuple[str, str]
+) -> None:
+    a, b = partners
+    with sessions() as session:
+        everyone = RecordReader(session, "course")
+        assert len(walk(everyone, 10, partner_id=b)) == 4
+        assert len(walk(everyone, 10, status="inactive")) == 3
+        assert walk(everyone, 10, updated_since=utcnow() + timedelta(seconds=5)) == []
+        assert len(walk(everyone, 10, updated_since=utcnow() - timedelta(hours=1))) == 27
+        only_b = RecordReader(session, "course", partner_id=b)
+        assert len(walk(only_b, 10)) == 4
+        assert walk(only_b, 10, partner_id=a) == []
+        an_a_course = walk(RecordReader(session, "course", partner_id=a), 1)[0]
+        with pytest.raises(NotFound):
+            only_b.get(an_a_course)
+
+
+def test_records_leave_in_the_common_schema(
+    sessions: sessionmaker[Session], partners: tuple[str, str]
+) -> None:
+    with sessions() as session:
+        record = RecordReader(session, "course").page(limit=1, status="inactive").items[0]
+        public = record_as_dict(record, with_raw=False)
+        own = record_as_dict(record, with_raw=True)
+    assert "raw" not in public
+    assert own["raw"]["external_id"] == public["external_id"]
+    assert public["status"] == "inactive"
+    assert {"id", "partner_id", "revision", "created_at", "updated_at", "deleted_at"} <= set(public)
+    assert public["delivery_mode"] == "webinar"
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "WzFd", "W251bGxd"])
+def test_a_forged_cursor_is_refused(
+    sessions: sessionmaker[Session], partners: tuple[str, str], cursor: str
+) -> None:
+    with sessions() as session, pytest.raises(InvalidInput) as error:
+        RecordReader(session, "course").page(limit=5, cursor=cursor)
+    assert list(error.value.errors) == ["cursor"]
+
+
+def test_runs_and_rejections_reach_only_their_partner(
+    sessions: sessionmaker[Session], partners: tuple[str, str]
+) -> None:
+    a, b = partners
+    with sessions() as session:
+        [run_a] = RunService(session, partner_id=a).list().items
+        [run_b] = RunService(session, partner_id=b).list().items
+        assert [r.id for r in RunService(session).list(limit=1).items] == [run_b.id]
+        total, page = RunService(session, partner_id=a).rejections(run_a.id)
+        assert total == 1
+        assert [r.errors for r in page.items] == [{"price_idr": page.items[0].errors["price_idr"]}]
+        with pytest.raises(NotFound):
+            RunService(session, partner_id=b).get(run_a.id)
+        with pytest.raises(NotFound):
+            RunService(session, partner_id=b).rejections(run_a.id)
