@@ -25,6 +25,8 @@ class Settings:
     issuer: str
     secret_key: str
     batch_size: int
+    access_token_lifetime: int
+    rate_limit: str
     # Scheduling and dispatch (see config/defaults.toml).
     dispatch_threads: int = 4
     heartbeat_seconds: float = 30.0
@@ -74,9 +76,13 @@ def load_settings(
         secret_key=str(values.get("secret_key") or ""),
         batch_size=int(values.get("batch_size") or 1000),
         **_scheduling(values),
+        access_token_lifetime=int(values.get("access_token_lifetime") or 900),
+        rate_limit=str(values.get("rate_limit") or "1200/minute"),
     )
     if settings.batch_size < 1:
         raise ValueError("batch_size: must be at least 1")
+    if not 60 <= settings.access_token_lifetime <= 3600:
+        raise ValueError("access_token_lifetime: must be between 60 and 3600 seconds")
     if not settings.database_url:
         settings = replace(settings, database_url=f"sqlite:///{data_dir / 'hub.db'}")
     if not settings.secret_key:

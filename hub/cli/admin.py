@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
+import orjson
 
 from hub.auth.clients import ClientService
+from hub.auth.keys import SigningKeyService
+from hub.auth.schemas import issued_client_as_dict
 from hub.cli.context import Hub, console, emit_json, pass_hub, print_table, reports_errors
+from hub.errors import InvalidInput
+from hub.partners.schemas import partner_as_dict
 from hub.partners.services import PartnerService
 from hub.store.migrate import upgrade
-from hub.store.models import Partner
 
 
 @click.command()
@@ -16,13 +23,14 @@ from hub.store.models import Partner
 @pass_hub
 @reports_errors
 def init(hub: Hub, as_json: bool) -> None:
-    """Create or upgrade the database, and on the first run an admin client.
+    """Create or upgrade the database and signing keys, and on the first run an admin client.
 
     Running it again changes nothing (with --json it prints {}).
     """
     migrated = upgrade(hub.engine)
     issued = None
     with hub.transaction() as session:
+        SigningKeyService(session, hub.settings).ensure()
         clients = ClientService(session)
         if not clients.has_admin():
             issued = clients.create(["admin"])
@@ -35,19 +43,6 @@ def init(hub: Hub, as_json: bool) -> None:
         console.print("admin client created; the secret is shown only now:")
         console.print(f"  client_id     {answer['client_id']}")
         console.print(f"  client_secret {answer['client_secret']}")
-
-
-def partner_as_dict(partner: Partner) -> dict[str, object]:
-    """A partner as the CLI's --json and the API show it."""
-    return {
-        "id": partner.id,
-        "kind": partner.kind,
-        "code": partner.code,
-        "name": partner.name,
-        "status": partner.status,
-        "contact": partner.contact,
-        "created_at": partner.created_at.isoformat(),
-    }
 
 
 @click.group()
@@ -94,27 +89,56 @@ def list_partners(hub: Hub, as_json: bool) -> None:
 
 @click.group()
 def clients() -> None:
-    """Create OAuth 2.0 clients."""
+    """Create and revoke OAuth 2.0 clients."""
 
 
 @clients.command("create")
 @click.option("--partner", default=None, help="Partner id or code; none makes an admin client.")
 @click.option("--scopes", default="admin", show_default=True, help="Space-separated scopes.")
+@click.option(
+    "--jwks",
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON file of the client's public keys: it then authenticates by private_key_jwt.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_hub
 @reports_errors
-def create_client(hub: Hub, partner: str | None, scopes: str, as_json: bool) -> None:
+def create_client(
+    hub: Hub, partner: str | None, scopes: str, jwks: str | None, as_json: bool
+) -> None:
     """Create a client; its secret is shown only now."""
     with hub.transaction() as session:
-        issued = ClientService(session).create(scopes.split(), partner)
-        answer = {
-            "client_id": issued.client.client_id,
-            "client_secret": issued.client_secret,
-            "scopes": issued.client.scopes.split(),
-        }
+        issued = ClientService(session).create(
+            scopes.split(), partner, _read_json(jwks) if jwks else None
+        )
+        answer = issued_client_as_dict(issued)
     if as_json:
         emit_json(answer)
-    else:
-        console.print(f"client_id     {answer['client_id']}")
+        return
+    console.print(f"client_id     {answer['client_id']}")
+    if answer["client_secret"]:
         console.print(f"client_secret {answer['client_secret']}  (shown only now)")
-        console.print(f"scopes        {' '.join(answer['scopes'])}")
+    else:
+        console.print("auth method   private_key_jwt (no secret)")
+    console.print(f"scopes        {' '.join(answer['scopes'])}")
+
+
+def _read_json(path: str) -> dict[str, Any]:
+    try:
+        value = orjson.loads(Path(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        raise InvalidInput(f"jwks: cannot read a JSON file at {path}: {error}") from error
+    if not isinstance(value, dict):
+        raise InvalidInput("jwks: the file must hold a JSON object")
+    return value
+
+
+@clients.command("revoke")
+@click.argument("client_id")
+@pass_hub
+@reports_errors
+def revoke_client(hub: Hub, client_id: str) -> None:
+    """Revoke a client: no new tokens, and the tokens it holds stop working at once."""
+    with hub.transaction() as session:
+        ClientService(session).revoke(client_id)
+    console.print(f"client {client_id} revoked")

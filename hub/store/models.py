@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hub.store.types import BigKey, Document, UTCDateTime, utcnow
@@ -74,12 +77,23 @@ class OAuthClient(Base):
 
     __tablename__ = "oauth_clients"
 
+    __table_args__ = (
+        # A client proves itself by exactly one kind of credential: a secret (client_secret_basic
+        # or client_secret_post) or a key pair whose public half is registered (private_key_jwt).
+        CheckConstraint("(secret_hash IS NULL) <> (jwks IS NULL)", name="one_credential"),
+    )
+
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    secret_hash: Mapped[str] = mapped_column(String(128))
+    secret_hash: Mapped[str | None] = mapped_column(String(128))
     partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.id"), index=True)
     scopes: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    #: The client's public JSON Web Key Set, for private_key_jwt (RFC 7523). None is SQL NULL
+    #: (not JSON null), so that the credential constraint sees it.
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+    )
 
 
 class ConnectorInstance(Base):
@@ -400,3 +414,46 @@ class IdempotentRequest(Base):
     response: Mapped[dict[str, Any]]
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- OAuth 2.0 authorization server: signing keys, revoked tokens, spent client assertions ---
+
+
+class SigningKey(Base):
+    """A key pair the hub signs access tokens with. At most one is current (`is_current` is true
+    or null, and unique); a retired key stays published in the JWKS until every token it signed
+    has expired. The private key is kept encrypted with a key derived from the secret key."""
+
+    __tablename__ = "signing_keys"
+    __table_args__ = (CheckConstraint("is_current", name="is_current"),)
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alg: Mapped[str] = mapped_column(String(8))
+    public_jwk: Mapped[dict[str, Any]]
+    private_pem: Mapped[str] = mapped_column(Text)
+    is_current: Mapped[bool | None] = mapped_column(Boolean, unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
+class RevokedToken(Base):
+    """An access token revoked before it expired (RFC 7009), by its `jti`. Checked on every
+    request; kept only until the token would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("oauth_clients.client_id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpentAssertion(Base):
+    """A private_key_jwt client assertion already used: its `jti` may not be replayed
+    (RFC 7523 §3). Kept until the assertion expires."""
+
+    __tablename__ = "spent_assertions"
+
+    client_id: Mapped[str] = mapped_column(ForeignKey("oauth_clients.client_id"), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

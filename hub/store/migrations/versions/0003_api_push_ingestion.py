@@ -1,7 +1,7 @@
 """API: idempotent push requests; runs triggered by a push
 
 Revision ID: 0003_api
-Revises: 0001
+Revises: 0002_oauth
 
 """
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision: str = "0003_api"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0002_oauth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

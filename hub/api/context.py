@@ -1,0 +1,66 @@
+"""What the app's requests share: settings, the database, keys; and the request's own session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.api.ratelimit import ClientRateLimiter
+from hub.auth.keys import KeyRing
+from hub.auth.tokens import TokenVerifier
+from hub.settings import Settings
+
+EXTENSION = "hub"
+
+
+@dataclass(frozen=True)
+class HubState:
+    """The app-wide objects, kept in `app.extensions["hub"]`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keys: KeyRing
+    verifier: TokenVerifier
+    limiter: ClientRateLimiter
+
+
+def hub_state() -> HubState:
+    """The current app's HubState."""
+    state: HubState = current_app.extensions[EXTENSION]
+    return state
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use. It is committed when the response is a
+    success (status < 400) and rolled back otherwise, then closed; views only flush."""
+    if "db_session" not in g:
+        g.db_session = hub_state().sessions()
+    session: Session = g.db_session
+    return session
+
+
+def _finish(response: Response) -> Response:
+    session: Session | None = g.get("db_session")
+    if session is not None:
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+    return response
+
+
+def _close(_error: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def register(app: Flask, state: HubState) -> None:
+    """Install the state and the session lifecycle on `app`."""
+    app.extensions[EXTENSION] = state
+    app.after_request(_finish)
+    app.teardown_request(_close)

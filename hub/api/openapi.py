@@ -1,0 +1,61 @@
+"""The API framework: flask-smorest (marshmallow schemas → OpenAPI 3.1 at /openapi.json),
+problem-details errors, and the interactive docs at /docs, served offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from flask_swagger_ui import get_swaggerui_blueprint
+from werkzeug.exceptions import HTTPException
+
+from hub.api.problems import handle_http_exception
+from hub.api.security import SECURITY_SCHEME
+from hub.auth.clients import SCOPES
+
+#: Flask config of the OpenAPI document; flask-smorest's own UI pages stay off (they load their
+#: assets from a CDN), /docs is served from flask-swagger-ui's bundled files instead.
+OPENAPI_CONFIG = {
+    "API_TITLE": "Partner hub",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+class HubApi(Api):
+    """flask-smorest's Api whose errors are RFC 9457 problem details."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """Problem details instead of flask-smorest's own error shape."""
+        return handle_http_exception(error)
+
+
+def create_api(app: Flask) -> HubApi:
+    """The Api of `app`, with the OAuth 2.0 client-credentials security scheme and /docs."""
+    for key, value in OPENAPI_CONFIG.items():
+        app.config.setdefault(key, value)
+    api = HubApi(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "Integration hub of a national training-voucher programme. "
+                "Get a token at /oauth/token (client credentials), then call with "
+                "`Authorization: Bearer <token>`."
+            }
+        },
+    )
+    token_url = app.extensions["hub"].settings.issuer.rstrip("/") + "/oauth/token"
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "oauth2",
+            "flows": {"clientCredentials": {"tokenUrl": token_url, "scopes": dict(SCOPES)}},
+        },
+    )
+    app.register_blueprint(
+        get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": "Partner hub API"})
+    )
+    return api

@@ -1,0 +1,184 @@
+"""Access tokens: signed JWTs (RFC 9068) issued to clients, verified offline against the JWKS and
+online against the deny-list of revoked tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from hub.auth.keys import ALG, LEEWAY, KeyRing
+from hub.settings import Settings
+from hub.store.models import OAuthClient, RevokedToken
+from hub.store.types import utcnow
+
+#: The `typ` header of an RFC 9068 access token.
+ACCESS_TOKEN_TYPE = "at+jwt"
+
+
+def audience(settings: Settings) -> str:
+    """The resource server the hub's access tokens are meant for: its API, not the client."""
+    return settings.issuer.rstrip("/") + "/api/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the client, the partner it acts for (None for an admin client) and the
+    scopes its token carries."""
+
+    client_id: str
+    partner_id: str | None
+    scopes: frozenset[str]
+    jti: str
+    expires_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the token carries the `admin` scope, which reaches everything."""
+        return "admin" in self.scopes
+
+    def allows(self, scope: str) -> bool:
+        """Whether the token grants `scope` (an admin token grants every scope)."""
+        return self.is_admin or scope in self.scopes
+
+
+class InvalidToken(Exception):
+    """The bearer token is not one the hub issued, or no longer valid. The message says why in
+    words safe to return (never the token)."""
+
+
+class TokenIssuer(JWTBearerTokenGenerator):
+    """authlib's RFC 9068 generator, signing with the hub's current key (its `kid` in the
+    header), for the hub's API as audience, naming the partner the client acts for."""
+
+    def __init__(self, settings: Settings, keys: KeyRing, sessions: Any) -> None:
+        super().__init__(issuer=settings.issuer, alg=ALG)
+        self.settings = settings
+        self.keys = keys
+        # A callable giving the session of the current request.
+        self.sessions = sessions
+        self.expires_generator = lambda client, grant_type: settings.access_token_lifetime
+
+    def get_jwks(self) -> KeySet:
+        """A key set of the current key only, so that the token's `kid` names it."""
+        return KeySet([self.keys.signing_key(self.sessions())])
+
+    def get_audiences(self, client: Any, user: Any, scope: str) -> str:
+        """The API, not the client id (authlib's default)."""
+        return audience(self.settings)
+
+    def get_extra_claims(
+        self, client: Any, grant_type: str, user: Any, scope: str
+    ) -> dict[str, Any]:
+        """The partner the client acts for; admin clients act for none."""
+        partner_id = client.partner_id
+        return {} if partner_id is None else {"partner_id": partner_id}
+
+    def generate(
+        self,
+        grant_type,
+        client,
+        user=None,
+        scope=None,
+        expires_in=None,
+        include_refresh_token=False,
+    ):
+        """The token response, naming the partner too (null for an admin client); never a
+        refresh token."""
+        token = super().generate(grant_type, client, user, scope, expires_in, False)
+        token["partner_id"] = client.partner_id
+        return token
+
+
+class TokenVerifier:
+    """Checks a bearer token: signature by a published key, `typ`, issuer, audience, lifetime,
+    then that neither the token nor its client has been revoked."""
+
+    def __init__(self, settings: Settings, keys: KeyRing) -> None:
+        self.settings = settings
+        self.keys = keys
+        self._claims = jwt.JWTClaimsRegistry(
+            leeway=int(LEEWAY.total_seconds()),
+            iss={"essential": True, "value": settings.issuer},
+            aud={"essential": True, "value": audience(settings)},
+            sub={"essential": True},
+            exp={"essential": True},
+            iat={"essential": True},
+            jti={"essential": True},
+            client_id={"essential": True},
+            scope={"essential": True},
+        )
+
+    def decode(self, session: Session, token: str) -> dict[str, Any]:
+        """The claims of a token the hub signed and that has not expired; revocation is not
+        checked here (see `verify`)."""
+        try:
+            header = jws.extract_compact(token.encode()).headers()
+        except (JoseError, ValueError, UnicodeError) as error:
+            raise InvalidToken("the access token is malformed") from error
+        if header.get("typ") != ACCESS_TOKEN_TYPE or header.get("alg") != ALG:
+            raise InvalidToken("the token is not an access token of this hub")
+        key = self.keys.public_key(session, str(header.get("kid")))
+        if key is None:
+            raise InvalidToken("the token is signed by an unknown key")
+        try:
+            claims = jwt.decode(token, key, algorithms=[ALG]).claims
+            self._claims.validate(claims)
+        except JoseError as error:
+            raise InvalidToken(f"the access token is invalid: {error.error}") from error
+        return claims
+
+    def verify(self, session: Session, token: str) -> Principal:
+        """The caller a valid, unrevoked token stands for; raises InvalidToken otherwise."""
+        claims = self.decode(session, token)
+        self.ensure_unrevoked(session, claims)
+        return principal(claims)
+
+    @staticmethod
+    def ensure_unrevoked(session: Session, claims: dict[str, Any]) -> None:
+        """Raise InvalidToken when the token or its client was revoked. One indexed read: the
+        client's status and the deny-list together."""
+        row = session.execute(
+            select(
+                OAuthClient.revoked_at,
+                exists().where(RevokedToken.jti == claims["jti"]),
+            ).where(OAuthClient.client_id == claims["client_id"])
+        ).first()
+        if row is None or row[0] is not None:
+            raise InvalidToken("the client of this token is revoked")
+        if row[1]:
+            raise InvalidToken("the access token is revoked")
+
+
+def principal(claims: dict[str, Any]) -> Principal:
+    """The caller described by a token's claims."""
+    return Principal(
+        client_id=claims["client_id"],
+        partner_id=claims.get("partner_id"),
+        scopes=frozenset(str(claims["scope"]).split()),
+        jti=claims["jti"],
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+    )
+
+
+def revoke(session: Session, claims: dict[str, Any]) -> None:
+    """Put a token on the deny-list until it expires; forget tokens that expired meanwhile."""
+    now = utcnow()
+    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now - LEEWAY))
+    if session.get(RevokedToken, claims["jti"]) is None:
+        session.add(
+            RevokedToken(
+                jti=claims["jti"],
+                client_id=claims["client_id"],
+                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+                revoked_at=now,
+            )
+        )
+        session.flush()
