@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from hub.api import ops, partners, problems
+from hub.api import changes, connectors, ingest, ops, partners, problems, records, runs
 from hub.api.context import HubState, db_session, register
 from hub.api.openapi import create_api
 from hub.api.ratelimit import ClientRateLimiter
@@ -60,6 +60,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api = create_api(app)
     api.register_blueprint(partners.bp)
+    for blueprint in (
+        connectors.types_bp,
+        connectors.bp,
+        *records.blueprints,
+        changes.bp,
+        ingest.bp,
+        runs.bp,
+    ):
+        api.register_blueprint(blueprint)
     return app
 
 

@@ -15,6 +15,7 @@ from hub.errors import Conflict, InvalidInput, NotFound
 from hub.partners.services import PartnerService
 from hub.settings import Settings
 from hub.store.models import ConnectorInstance
+from hub.store.paging import Page, decode_cursor, page_of
 from hub.store.types import utcnow
 
 SOURCE_TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -85,6 +86,17 @@ class ConnectorService:
             partner = PartnerService(self.session).get(partner_ref)
             query = query.where(ConnectorInstance.partner_id == partner.id)
         return self.session.scalars(query).all()
+
+    def page(
+        self, *, limit: int, cursor: str | None = None, partner_id: str | None = None
+    ) -> Page[ConnectorInstance]:
+        """Connectors by id, `limit` at a time, optionally of one partner (by id)."""
+        query = select(ConnectorInstance).order_by(ConnectorInstance.id).limit(limit + 1)
+        if partner_id is not None:
+            query = query.where(ConnectorInstance.partner_id == partner_id)
+        if cursor is not None:
+            query = query.where(ConnectorInstance.id > decode_cursor(cursor, int))
+        return page_of(self.session.scalars(query).all(), limit, lambda c: c.id)
 
     def reconfigure(self, connector_id: int, config: Mapping[str, Any]) -> ConnectorInstance:
         """Replace a connector's config with a new one, validated and sealed like `add`'s."""
