@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from hub.api.problems import handle_http_exception
@@ -25,8 +26,24 @@ OPENAPI_CONFIG = {
 }
 
 
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, the body of every error of the API."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Per-field messages (422): {field: [messages]}."},
+    )
+
+
 class HubApi(Api):
     """flask-smorest's Api whose errors are RFC 9457 problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         """Problem details instead of flask-smorest's own error shape."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub.api.context import db_session
+from hub.api.context import db_session, hub_state
 from hub.api.problems import Problem
+from hub.auth.keys import SigningKeyService
 
 bp = Blueprint("ops", __name__)
 
@@ -20,9 +20,11 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
-    """The process can serve: its database answers. 503 otherwise."""
+    """The process can serve: its database answers and holds a signing key. 503 otherwise."""
     try:
-        db_session().execute(text("SELECT 1"))
+        kid = SigningKeyService(db_session(), hub_state().settings).current_kid()
     except SQLAlchemyError:
         raise Problem(503, "the database does not answer") from None
+    if kid is None:
+        raise Problem(503, "no signing key: run `hub init`")
     return jsonify({"status": "ok", "database": "ok"})

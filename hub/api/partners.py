@@ -44,7 +44,8 @@ def _encode_cursor(code: str) -> str:
 
 def _decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         message = "not a cursor this API gave"
         raise Problem(422, f"cursor: {message}", errors={"cursor": [message]}) from None

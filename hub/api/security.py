@@ -10,7 +10,7 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from hub.api.context import db_session, hub_state
-from hub.api.problems import Problem
+from hub.api.problems import MEDIA_TYPE, Problem
 from hub.auth.tokens import InvalidToken, Principal
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,6 +77,13 @@ def current_principal() -> Principal:
     return principal
 
 
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
 def require_scope(scope: str) -> Callable[[F], F]:
     """Protect a view: it runs only for a valid token granting `scope` (or `admin`), before its
     input is parsed; the OpenAPI operation lists the scope under `security`. Inside the view,
@@ -91,9 +98,9 @@ def require_scope(scope: str) -> Callable[[F], F]:
         documented = Blueprint.doc(
             security=[{SECURITY_SCHEME: [scope]}],
             responses={
-                "401": {"description": "No valid access token."},
-                "403": {"description": f"The token lacks the scope {scope}."},
-                "429": {"description": "Over the client's rate limit; see Retry-After."},
+                "401": _problem_doc("No valid access token."),
+                "403": _problem_doc(f"The token lacks the scope {scope}."),
+                "429": _problem_doc("Over the client's rate limit; see Retry-After."),
             },
         )
         return documented(protected)

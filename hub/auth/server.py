@@ -18,7 +18,8 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, select
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.auth.clients import verify_secret
@@ -155,15 +156,15 @@ class PrivateKeyJwt(JWTBearerClientAssertion):
         session = self.sessions()
         client_id = str(claims["sub"])
         session.execute(delete(SpentAssertion).where(SpentAssertion.expires_at < now - LEEWAY))
-        spent = session.scalar(
-            select(SpentAssertion.jti).where(
-                SpentAssertion.client_id == client_id, SpentAssertion.jti == str(jti)
-            )
-        )
-        if spent is not None:
+        try:
+            # The primary key makes the check and the claim one step: of two requests racing
+            # with one assertion, exactly one gets in.
+            with session.begin_nested():
+                session.add(
+                    SpentAssertion(client_id=client_id, jti=str(jti), expires_at=expires_at)
+                )
+        except IntegrityError:
             return False
-        session.add(SpentAssertion(client_id=client_id, jti=str(jti), expires_at=expires_at))
-        session.flush()
         return True
 
 

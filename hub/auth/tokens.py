@@ -3,6 +3,7 @@ online against the deny-list of revoked tokens."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,12 +13,15 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.auth.keys import ALG, LEEWAY, KeyRing
 from hub.settings import Settings
 from hub.store.models import OAuthClient, RevokedToken
 from hub.store.types import utcnow
+
+log = logging.getLogger(__name__)
 
 #: The `typ` header of an RFC 9068 access token.
 ACCESS_TOKEN_TYPE = "at+jwt"
@@ -94,6 +98,12 @@ class TokenIssuer(JWTBearerTokenGenerator):
         refresh token."""
         token = super().generate(grant_type, client, user, scope, expires_in, False)
         token["partner_id"] = client.partner_id
+        log.info(
+            "access token issued to client %s for %r, valid %ss",
+            client.client_id,
+            token["scope"],
+            token["expires_in"],
+        )
         return token
 
 
@@ -173,12 +183,16 @@ def revoke(session: Session, claims: dict[str, Any]) -> None:
     now = utcnow()
     session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now - LEEWAY))
     if session.get(RevokedToken, claims["jti"]) is None:
-        session.add(
-            RevokedToken(
-                jti=claims["jti"],
-                client_id=claims["client_id"],
-                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
-                revoked_at=now,
-            )
-        )
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(
+                    RevokedToken(
+                        jti=claims["jti"],
+                        client_id=claims["client_id"],
+                        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+                        revoked_at=now,
+                    )
+                )
+        except IntegrityError:
+            pass  # revoked meanwhile by a concurrent request: the outcome is the same
+        log.info("access token %s of client %s revoked", claims["jti"], claims["client_id"])

@@ -103,3 +103,9 @@ def auth_headers(make_token: TokenFactory) -> HeadersFactory:
         return {"Authorization": f"Bearer {make_token(scopes, partner)}"}
 
     return make
+
+
+@pytest.fixture
+def admin_headers(auth_headers: HeadersFactory) -> dict[str, str]:
+    """Headers of a real admin token."""
+    return auth_headers("admin")
