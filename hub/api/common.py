@@ -13,7 +13,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub.api.problems import Problem
+from hub.api.problems import MEDIA_TYPE, Problem
 from hub.api.security import REALM, SECURITY_SCHEME, authenticate
 from hub.auth.tokens import Principal
 from hub.store.paging import MAX_LIMIT
@@ -52,6 +52,14 @@ def conditional_json(payload: Any) -> Response:
     return response
 
 
+def problem_doc(description: str) -> dict[str, Any]:
+    """An error response of an operation, documented as problem details."""
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
 def reaches_every_partner(principal: Principal) -> bool:
     """Whether the caller sees every partner's data (admin), rather than its own partner's."""
     return principal.is_admin
@@ -85,9 +93,9 @@ def require_any_scope(*scopes: str) -> Callable[[F], F]:
         documented = Blueprint.doc(
             security=[{SECURITY_SCHEME: [scope]} for scope in scopes],
             responses={
-                "401": {"description": "No valid access token."},
-                "403": {"description": f"The token holds none of {', '.join(scopes)}."},
-                "429": {"description": "Over the client's rate limit; see Retry-After."},
+                "401": problem_doc("No valid access token."),
+                "403": problem_doc(f"The token holds none of {', '.join(scopes)}."),
+                "429": problem_doc("Over the client's rate limit; see Retry-After."),
             },
         )
         return documented(protected)

@@ -58,13 +58,14 @@ class IngestService:
         if len(records) > MAX_RECORDS:
             message = f"Longer than maximum length {MAX_RECORDS}."
             raise InvalidInput(f"records: {message}", {"records": [message]})
-        request_hash = hashlib.sha256(canonical([stream, records])).hexdigest()
+        encoded = _encoded(records)
+        request_hash = hashlib.sha256(stream.encode() + b"".join(encoded)).hexdigest()
         prior = self.session.get(IdempotentRequest, (partner_id, key))
         if prior is not None:
             return _replay(prior, request_hash)
         try:
             with self.session.begin_nested():
-                return self._store(partner_id, stream, records, key, request_hash)
+                return self._store(partner_id, stream, records, encoded, key, request_hash)
         except IntegrityError:
             # A push with this key, or writing these records, committed while this one ran.
             prior = self.session.get(IdempotentRequest, (partner_id, key), populate_existing=True)
@@ -79,6 +80,7 @@ class IngestService:
         partner_id: str,
         stream: str,
         records: Sequence[Mapping[str, Any]],
+        encoded: Sequence[bytes],
         key: str,
         request_hash: str,
     ) -> dict[str, Any]:
@@ -103,7 +105,6 @@ class IngestService:
             entity,
             partner_id,
         )
-        encoded = [canonical(raw) for raw in records]
         hashes = [hash_raw(raw_json) for raw_json in encoded]
         known = store.unchanged_by_hash(hashes)
         valid: list[NormalizedRecord] = []
@@ -165,6 +166,21 @@ class IngestService:
             instance = self.session.scalar(query)
             assert instance is not None
             return instance
+
+
+def _encoded(records: Sequence[Mapping[str, Any]]) -> list[bytes]:
+    """Each record's canonical JSON; `InvalidInput` naming the records that JSON cannot carry
+    on (a number beyond 64-bit integers), which nothing could store."""
+    encoded: list[bytes] = []
+    errors: dict[str, list[str]] = {}
+    for index, raw in enumerate(records):
+        try:
+            encoded.append(canonical(raw))
+        except TypeError:
+            errors[f"records.{index}"] = ["Holds an integer outside the 64-bit range."]
+    if errors:
+        raise InvalidInput(f"records: {len(errors)} cannot be stored", errors)
+    return encoded
 
 
 def _check_key(key: str) -> None:

@@ -47,7 +47,7 @@ def test_every_operation_answers_as_documented(
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=8,
+            max_examples=5,
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),
