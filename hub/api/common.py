@@ -39,10 +39,9 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
-def conditional_json(payload: Any) -> Response:
-    """`payload` as JSON with a strong `ETag` of its bytes; `304 Not Modified` (no body) when
-    the request's `If-None-Match` names that tag."""
-    body = orjson.dumps(payload)
+def conditional_json(body: bytes) -> Response:
+    """A JSON body with a strong `ETag` of its bytes; `304 Not Modified` (no body) when the
+    request's `If-None-Match` names that tag."""
     tag = hashlib.blake2b(body, digest_size=16).hexdigest()
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)

@@ -183,7 +183,7 @@ class Connectors(MethodView):
         )
 
 
-@bp.route("/<int:connector_id>")
+@bp.route("/<int(max=2147483647):connector_id>")
 class Connector(MethodView):
     """One connector."""
 
@@ -196,7 +196,7 @@ class Connector(MethodView):
         return json_response(connector_as_dict(instance))
 
 
-@bp.route("/<int:connector_id>/check")
+@bp.route("/<int(max=2147483647):connector_id>/check")
 class Check(MethodView):
     """Checking a connector's source."""
 
@@ -230,11 +230,11 @@ def _status_view(status: str) -> type[MethodView]:
     return SetStatus
 
 
-bp.route("/<int:connector_id>/pause")(_status_view("paused"))
-bp.route("/<int:connector_id>/resume")(_status_view("active"))
+bp.route("/<int(max=2147483647):connector_id>/pause")(_status_view("paused"))
+bp.route("/<int(max=2147483647):connector_id>/resume")(_status_view("active"))
 
 
-@bp.route("/<int:connector_id>/runs")
+@bp.route("/<int(max=2147483647):connector_id>/runs")
 class Runs(MethodView):
     """Triggering runs."""
 

@@ -18,7 +18,7 @@ from hub.api.common import conditional_json, own_partner, page_fields
 from hub.api.context import db_session
 from hub.api.security import current_principal, require_scope
 from hub.auth.tokens import Principal
-from hub.catalog.services import RecordReader, record_as_dict
+from hub.catalog.services import EVERY_PARTNER, RecordReader, page_json
 
 #: entity → (path, read scope, whether every partner's records are readable)
 RESOURCES = {
@@ -73,12 +73,8 @@ def _filters(entity: str) -> type[Schema]:
 def _reader(entity: str, principal: Principal) -> RecordReader:
     shared = RESOURCES[entity][2]
     limit_to = None if shared else own_partner(principal)
-    return RecordReader(db_session(), entity, partner_id=limit_to)
-
-
-def _as_dict(record: Any, principal: Principal) -> dict[str, Any]:
-    with_raw = principal.is_admin or record.partner_id == principal.partner_id
-    return record_as_dict(record, with_raw=with_raw)
+    raw_of = EVERY_PARTNER if principal.is_admin else principal.partner_id
+    return RecordReader(db_session(), entity, partner_id=limit_to, raw_of=raw_of)
 
 
 def _blueprint(entity: str) -> Blueprint:
@@ -97,14 +93,7 @@ def _blueprint(entity: str) -> Blueprint:
         def get(self, args: dict[str, Any]) -> Response:
             """Records in a stable order, a page at a time; filter by partner, status, or
             change time (`updated_since`, records deleted at the source included)."""
-            principal = current_principal()
-            page = _reader(entity, principal).page(**args)
-            return conditional_json(
-                {
-                    "data": [_as_dict(r, principal) for r in page.items],
-                    "next_cursor": page.next_cursor,
-                }
-            )
+            return conditional_json(page_json(_reader(entity, current_principal()).page(**args)))
 
     class Item(MethodView):
         @require_scope(scope)
@@ -113,8 +102,8 @@ def _blueprint(entity: str) -> Blueprint:
         @bp.alt_response(404, description="No such record (or not the caller's).")
         def get(self, record_id: str) -> Response:
             """One record by its hub id."""
-            principal = current_principal()
-            return conditional_json(_as_dict(_reader(entity, principal).get(record_id), principal))
+            record = _reader(entity, current_principal()).get(record_id)
+            return conditional_json(record.encode())
 
     Collection.__name__ = f"{path.capitalize()}"
     Item.__name__ = f"{entity.capitalize()}"

@@ -111,7 +111,7 @@ class Runs(MethodView):
         )
 
 
-@bp.route("/<int:run_id>")
+@bp.route("/<int(max=2147483647):run_id>")
 class Run(MethodView):
     """One run."""
 
@@ -123,7 +123,7 @@ class Run(MethodView):
         return json_response(run_as_dict(_service().get(run_id)))
 
 
-@bp.route("/<int:run_id>/rejections")
+@bp.route("/<int(max=2147483647):run_id>/rejections")
 class Rejections(MethodView):
     """What a run quarantined."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.catalog.services import RecordReader, record_as_dict
+from hub.catalog.services import EVERY_PARTNER, RecordReader, page_json
 from hub.errors import InvalidInput, NotFound
 from hub.ingest.services import IngestService
 from hub.partners.services import PartnerService
@@ -52,7 +53,7 @@ def walk(reader: RecordReader, limit: int, **filters: Any) -> list[str]:
     cursor = None
     while True:
         page = reader.page(limit=limit, cursor=cursor, **filters)
-        ids.extend(record.id for record in page.items)
+        ids.extend(record_id for record_id, _ in page.items)
         if page.next_cursor is None:
             return ids
         assert len(page.items) == limit
@@ -91,15 +92,31 @@ def test_filters_and_partner_limit(
 def test_records_leave_in_the_common_schema(
     sessions: sessionmaker[Session], partners: tuple[str, str]
 ) -> None:
+    a, b = partners
     with sessions() as session:
-        record = RecordReader(session, "course").page(limit=1, status="inactive").items[0]
-        public = record_as_dict(record, with_raw=False)
-        own = record_as_dict(record, with_raw=True)
+
+        def first(raw_of: str | None) -> dict[str, Any]:
+            reader = RecordReader(session, "course", partner_id=a, raw_of=raw_of)
+            page = reader.page(limit=1, status="inactive")
+            record: dict[str, Any] = orjson.loads(page_json(page))["data"][0]
+            assert record == orjson.loads(reader.get(record["id"]))
+            return record
+
+        public, own, admin = first(b), first(a), first(EVERY_PARTNER)
+        stored = session.get(Course, public["id"])
+        assert stored is not None
     assert "raw" not in public
-    assert own["raw"]["external_id"] == public["external_id"]
-    assert public["status"] == "inactive"
-    assert {"id", "partner_id", "revision", "created_at", "updated_at", "deleted_at"} <= set(public)
-    assert public["delivery_mode"] == "webinar"
+    assert own["raw"] == admin["raw"] == stored.raw
+    assert {k: v for k, v in own.items() if k != "raw"} == public
+    assert public == {
+        "id": stored.id,
+        "partner_id": a,
+        "revision": 1,
+        "created_at": stored.created_at.isoformat(),
+        "updated_at": stored.updated_at.isoformat(),
+        "deleted_at": None,
+        **stored.data,
+    }
 
 
 @pytest.mark.parametrize("cursor", ["nonsense", "WzFd", "W251bGxd"])
