@@ -1,9 +1,9 @@
 """Queries over stored records of one entity: filtered keyset pages, and one record, each
 record already in its answer's JSON form.
 
-A page of a hundred courses is the platforms' hot path. The database builds each record's JSON
-(the hub's fields merged into the stored document) in one expression per row: no document is
-parsed or serialized in Python on the way out.
+A page of a hundred courses is the platforms' hot path. The stored document is canonical JSON
+text, so it leaves as stored, with the hub's fields spliced in front of it (times formatted by
+the database): no document is parsed or serialized again on the way out.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class RecordReader:
             query = query.where(model.status == status)  # type: ignore[attr-defined]
         if cursor is not None:
             query = query.where(model.id > decode_cursor(cursor, str))
-        rows = [(row[0], row[1]) for row in self.session.execute(query)]
+        rows = [(row[0], _record_text(row)) for row in self.session.connection().execute(query)]
         return page_of(rows, limit, lambda row: row[0])
 
     def get(self, record_id: str) -> str:
@@ -86,10 +86,10 @@ class RecordReader:
         query = self._select().where(model.id == record_id)
         if self.partner_id is not None:
             query = query.where(model.partner_id == self.partner_id)
-        row = self.session.execute(query).first()
+        row = self.session.connection().execute(query).first()
         if row is None:
             raise NotFound(f"{self.entity}: no {self.entity} with id {record_id}")
-        return str(row[1])
+        return _record_text(row)
 
     def _select(self) -> Any:
         """SELECT id, <the record as the API shows it, as JSON text>: built once per entity,
@@ -105,44 +105,39 @@ class RecordReader:
 @functools.cache
 def _record_select(entity: str, postgres: bool, raw: str) -> Any:
     model = ENTITY_MODELS[entity]
-    build = func.jsonb_build_object if postgres else func.json_object
-    hub_fields = build(
-        "id", model.id,
-        "partner_id", model.partner_id,
-        "revision", model.revision,
-        "created_at", _iso(model.created_at, postgres),
-        "updated_at", _iso(model.updated_at, postgres),
-        "deleted_at", _iso(model.deleted_at, postgres),
-    )  # fmt: skip
-    if postgres:
-        document: Any = hub_fields.op("||")(model.data)
-        with_raw = document.op("||")(build("raw", model.raw))
-    else:
-        # SQLite keeps each document as JSON text: splice the objects' texts (json_patch
-        # would drop every null field, as a merge patch does). Keys never clash: the schema
-        # refuses hub-managed fields on input.
-        document = (
-            _without_last(hub_fields)
-            .op("||")(",")
-            .op("||")(func.substr(type_coerce(model.data, Text), 2))
-        )
-        with_raw = (
-            _without_last(document)
-            .op("||")(',"raw":')
-            .op("||")(type_coerce(model.raw, Text))
-            .op("||")("}")
-        )
-    chosen = {
-        "none": document,
-        "all": with_raw,
-        "own": case((model.partner_id == bindparam("raw_of"), with_raw), else_=document),
+    raw_text = cast(model.raw, Text) if postgres else type_coerce(model.raw, Text)
+    with_raw: Any = {
+        "none": literal(None, Text),
+        "all": raw_text,
+        "own": case((model.partner_id == bindparam("raw_of"), raw_text)),
     }[raw]
-    return select(model.id, cast(chosen, Text) if postgres else type_coerce(chosen, Text))
+    return select(
+        model.id,
+        model.partner_id,
+        model.revision,
+        _iso(model.created_at, postgres),
+        _iso(model.updated_at, postgres),
+        _iso(model.deleted_at, postgres),
+        cast(model.data, Text) if postgres else type_coerce(model.data, Text),
+        with_raw,
+    )
 
 
-def _without_last(text: Any) -> Any:
-    """A JSON object's text without its closing brace."""
-    return func.substr(text, 1, func.length(text) - 1)
+def _record_text(row: Any) -> str:
+    """A record in the common schema v1, as JSON: the hub's fields, then its normalized document
+    (participants as `{ref, name}`), then `raw` when the reader may see it."""
+    record_id, partner_id, revision, created_at, updated_at, deleted_at, data, raw = row
+    deleted = "null" if deleted_at is None else f'"{deleted_at}"'
+    # Hub ids are UUIDs and the times ISO 8601: nothing in them needs escaping. The document's
+    # keys never clash with the hub's (the schema refuses hub-managed fields on input).
+    text = (
+        f'{{"id":"{record_id}","partner_id":"{partner_id}","revision":{revision},'
+        f'"created_at":"{created_at}","updated_at":"{updated_at}","deleted_at":{deleted},'
+        + data[1:]
+    )
+    if raw is not None:
+        text = text[:-1] + ',"raw":' + raw + "}"
+    return text
 
 
 def _iso(column: Any, postgres: bool) -> Any:
