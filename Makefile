@@ -25,9 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## Benchmarks: records/s beside the fetch+parse limit, on SQLite and PostgreSQL.
+## Benchmarks: records/s beside the fetch+parse limit, on SQLite and PostgreSQL; then API
+## requests/s beside a static page of the same size (needs `wrk`: apt-get install wrk).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.api_throughput
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
