@@ -8,6 +8,7 @@ push is answered and replayed under its `Idempotency-Key`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,8 @@ from schemas import Normalizer
 
 #: The most records one push may carry.
 MAX_RECORDS = 1000
+#: An escaped NUL in JSON text (not an escaped backslash followed by "u0000").
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 #: The longest `Idempotency-Key` kept.
 MAX_KEY_LENGTH = 255
 KEY_HEADER = "Idempotency-Key"
@@ -169,15 +172,19 @@ class IngestService:
 
 
 def _encoded(records: Sequence[Mapping[str, Any]]) -> list[bytes]:
-    """Each record's canonical JSON; `InvalidInput` naming the records that JSON cannot carry
-    on (a number beyond 64-bit integers), which nothing could store."""
+    """Each record's canonical JSON; `InvalidInput` naming each record that no backend could
+    store: a number beyond 64-bit integers, text that is not Unicode, or a NUL character
+    (PostgreSQL's JSON refuses it)."""
     encoded: list[bytes] = []
     errors: dict[str, list[str]] = {}
     for index, raw in enumerate(records):
         try:
             encoded.append(canonical(raw))
-        except TypeError:
-            errors[f"records.{index}"] = ["Holds an integer outside the 64-bit range."]
+        except TypeError as error:
+            errors[f"records.{index}"] = [f"Cannot be stored: {error}."]
+            continue
+        if b"\\u0000" in encoded[-1] and _NUL.search(encoded[-1]):
+            errors[f"records.{index}"] = ["Cannot be stored: holds a NUL character (\\u0000)."]
     if errors:
         raise InvalidInput(f"records: {len(errors)} cannot be stored", errors)
     return encoded

@@ -140,6 +140,8 @@ def test_replay_and_key_reuse(
         ({"records": [course(n) for n in range(1001)]}, {}, 422, "records"),  # over 1,000
         ({"records": []}, {}, 422, "records"),
         ('{"records": [{"price_idr": 99999999999999999999}]}', {}, 422, "records.0"),
+        ('{"records": [{"external_id": "K-1"}, {"title": "a\\u0000b"}]}', {}, 422, "records.1"),
+        ('{"records": [{"title": "\\ud800"}]}', {}, 422, "records.0"),
         ({"records": [course(1)]}, {"Idempotency-Key": "k" * 256}, 422, "Idempotency-Key"),
         ({"records": [course(1)]}, {"Idempotency-Key": None}, 422, "Idempotency-Key"),
     ],
