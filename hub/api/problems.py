@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from flask import Flask, Response, request
+from marshmallow.exceptions import SCHEMA
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -94,10 +95,12 @@ def handle_http_exception(error: HTTPException) -> Response:
             type_=error.type,
         )
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    if status == 422:
-        errors = _field_errors(error)
-        detail = "; ".join(f"{f}: {' '.join(m)}" for f, m in errors.items()) or "invalid input"
-        return problem_response(422, detail, errors=errors, headers=headers)
+    if errors := _field_errors(error):
+        # webargs' errors: 422 for invalid input, 400 for a body that is not JSON at all.
+        detail = "; ".join(
+            " ".join(m) if f == SCHEMA else f"{f}: {' '.join(m)}" for f, m in errors.items()
+        )
+        return problem_response(status, detail, errors=errors, headers=headers)
     if isinstance(error, InternalServerError):
         # Never the exception's text: it may hold data the caller must not see.
         return problem_response(500, "the hub failed to answer; the error is logged")

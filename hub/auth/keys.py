@@ -14,6 +14,7 @@ from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hub.errors import HubError
 from hub.settings import Settings
 from hub.store.models import SigningKey
 from hub.store.types import utcnow
@@ -46,11 +47,13 @@ class SigningKeyService:
         self.settings = settings
 
     def ensure(self) -> bool:
-        """Make a first signing key unless one is current; True when one was made."""
-        if self._current() is not None:
-            return False
-        self._add()
-        return True
+        """Make a first signing key unless one is current; True when one was made. An existing
+        key must open with this secret key, else HubError says so (the hub could not sign)."""
+        if self._current() is None:
+            self._add()
+            return True
+        self.signing_key()
+        return False
 
     def rotate(self) -> KeyInfo:
         """Make a new current key. The previous one stops signing now and stays published until
@@ -74,9 +77,15 @@ class SigningKeyService:
         row = self._current()
         if row is None:
             raise LookupError("no signing key: run `hub init`")
-        private = serialization.load_pem_private_key(
-            row.private_pem.encode(), password=self._encryption_key()
-        )
+        try:
+            private = serialization.load_pem_private_key(
+                row.private_pem.encode(), password=self._encryption_key()
+            )
+        except ValueError as error:
+            raise HubError(
+                f"signing key {row.kid} does not open with this HUB_SECRET_KEY: "
+                "use the secret key it was made with, or make a new key with `hub keys rotate`"
+            ) from error
         return RSAKey.import_key(private, {"kid": row.kid, "alg": row.alg, "use": "sig"})  # type: ignore[arg-type]
 
     def published(self) -> KeySet:

@@ -48,6 +48,11 @@ class Principal:
         """Whether the token carries the `admin` scope, which reaches everything."""
         return "admin" in self.scopes
 
+    def reaches(self, partner_id: str) -> bool:
+        """Whether the caller may see or change this partner's data: its own, or any for
+        admin."""
+        return self.is_admin or self.partner_id == partner_id
+
     def allows(self, scope: str) -> bool:
         """Whether the token grants `scope` (an admin token grants every scope)."""
         return self.is_admin or scope in self.scopes

@@ -148,6 +148,17 @@ def test_422_names_each_field_and_its_rule(
     assert partner_count(sessions) == 0
 
 
+def test_400_for_a_body_that_is_not_valid_json(
+    client: FlaskClient, admin_headers: dict[str, str]
+) -> None:
+    response = client.post(
+        PARTNERS, data=b'{"kind": ', content_type="application/json", headers=admin_headers
+    )
+
+    body = assert_problem(response, 400)
+    assert body["detail"] == "Invalid JSON body."
+
+
 def test_422_for_bad_query_parameters(client: FlaskClient, admin_headers: dict[str, str]) -> None:
     body = assert_problem(client.get(f"{PARTNERS}?limit=0", headers=admin_headers), 422)
     assert list(body["errors"]) == ["limit"]

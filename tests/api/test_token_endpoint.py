@@ -269,6 +269,8 @@ def bad_assertion(kind: str, client_id: str, key: Any, other: Any) -> str:
 def test_a_bad_assertion_is_invalid_client_never_a_server_error(
     client: FlaskClient, key_client: tuple[str, rsa.RSAPrivateKey], kind: str
 ) -> None:
+    """authlib can turn a bad assertion into a 500 when two JWT client-auth methods are
+    registered side by side; the hub registers one, and every bad assertion is a 4xx."""
     client_id, private = key_client
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 

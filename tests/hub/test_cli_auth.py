@@ -181,3 +181,18 @@ def test_serve_answers_over_http_with_a_real_token(served: tuple[str, dict[str, 
 
     assert partners.status_code == 200
     assert partners.json() == {"data": [], "next_cursor": None}
+
+
+def test_init_with_another_secret_key_says_the_signing_key_does_not_open(
+    hub: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    as_json(hub("init", "--json"))
+    monkeypatch.setenv("HUB_SECRET_KEY", "another-secret")
+
+    result = hub("init", "--json")
+
+    assert result.exit_code == 1
+    assert "does not open with this HUB_SECRET_KEY" in " ".join(result.stderr.split())
+    # The way out it names works: a new key, made without opening the old one.
+    assert hub("keys", "rotate").exit_code == 0
+    assert as_json(hub("init", "--json")) == {}
