@@ -21,11 +21,11 @@ from hub.store.paging import MAX_LIMIT
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def page_fields() -> dict[str, fields.Field[Any]]:
+def page_fields(max_limit: int = MAX_LIMIT) -> dict[str, fields.Field[Any]]:
     """Cursor pagination's query fields: `?limit=&cursor=` (the cursor is the `next_cursor` of
     the page before). New fields each call: a field belongs to one schema."""
     return {
-        "limit": fields.Integer(load_default=100, validate=validate.Range(min=1, max=MAX_LIMIT)),
+        "limit": fields.Integer(load_default=100, validate=validate.Range(min=1, max=max_limit)),
         "cursor": fields.String(load_default=None, validate=validate.Length(min=1, max=200)),
     }
 

@@ -20,9 +20,11 @@ from hub.api.problems import Problem
 from hub.api.runs import RunOut
 from hub.api.security import current_principal, require_scope
 from hub.auth.tokens import Principal
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import SOURCE_TIMEZONES, ConnectorService, connector_as_dict
 from hub.dispatch import Dispatcher, ThreadPoolDispatcher
 from hub.errors import NotFound
+from hub.scheduling.schedules import ScheduleService
 from hub.store.models import ConnectorInstance
 from hub.sync.runs import run_as_dict
 
@@ -119,11 +121,15 @@ def dispatcher(app: Flask) -> Dispatcher:
 
 
 def _service() -> ConnectorService:
-    return ConnectorService(db_session(), hub_state().settings)
+    return ConnectorService(db_session())
+
+
+def _sealer() -> ConfigSealer:
+    return ConfigSealer(hub_state().settings)
 
 
 def _reachable(session: Session, principal: Principal, connector_id: int) -> ConnectorInstance:
-    instance = ConnectorService(session, hub_state().settings).get(connector_id)
+    instance = ConnectorService(session).get(connector_id)
     limit_to = own_partner(principal)
     if limit_to is not None and instance.partner_id != limit_to:
         raise NotFound(f"connector: no connector with id {connector_id}")
@@ -167,7 +173,12 @@ class Connectors(MethodView):
         if not principal.is_admin and data["partner_id"] not in (None, partner):
             raise Problem(403, "a partner registers connectors only for itself")
         instance = _service().add(
-            partner, data["type"], data["config"], name=data["name"], timezone=data["timezone"]
+            partner,
+            data["type"],
+            data["config"],
+            sealer=_sealer(),
+            name=data["name"],
+            timezone=data["timezone"],
         )
         return json_response(connector_as_dict(instance), 201)
 
@@ -208,7 +219,7 @@ class Check(MethodView):
         session = db_session()
         _reachable(session, current_principal(), connector_id)
         try:
-            _service().check(connector_id)
+            _service().check(connector_id, sealer=_sealer())
         except connectors.ConnectorError as error:
             return json_response(
                 {"ok": False, "error": {"code": error.code, "message": str(error)}}
@@ -223,8 +234,15 @@ def _status_view(status: str) -> type[MethodView]:
         @bp.alt_response(404, description="No such connector (or not the caller's).")
         def post(self, connector_id: int) -> Response:
             """Pause the connector (no scheduled or triggered runs) or resume it."""
-            _reachable(db_session(), current_principal(), connector_id)
-            return json_response(connector_as_dict(_service().set_status(connector_id, status)))
+            session = db_session()
+            instance = _reachable(session, current_principal(), connector_id)
+            schedules = ScheduleService(session)
+            if status == "paused":
+                schedules.pause(connector_id, f"paused by client {current_principal().client_id}")
+            else:
+                schedules.resume(connector_id, f"resumed by client {current_principal().client_id}")
+            session.refresh(instance)
+            return json_response(connector_as_dict(instance))
 
     SetStatus.__name__ = "Pause" if status == "paused" else "Resume"
     return SetStatus

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from hub.api.common import json_response, own_partner, page_fields
 from hub.api.context import db_session
 from hub.api.security import current_principal, require_scope
+from hub.monitoring.runs import MAX_PAGE, RunFilter, RunMonitor
 from hub.store.models import RUN_STATUSES
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
@@ -82,7 +83,7 @@ class RejectionPage(Schema):
 
 RunFilters = Schema.from_dict(
     {
-        **page_fields(),
+        **page_fields(max_limit=MAX_PAGE),
         "connector_id": fields.Integer(load_default=None, validate=validate.Range(min=1)),
         "status": fields.String(load_default=None, validate=validate.OneOf(RUN_STATUSES)),
     },
@@ -105,9 +106,14 @@ class Runs(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The caller's runs (an admin's: all), newest first, optionally of one connector or
         status."""
-        page = _service().list(**args)
+        where = RunFilter(
+            partner_id=own_partner(current_principal()),
+            connector_id=args["connector_id"],
+            status=args["status"],
+        )
+        page = RunMonitor(db_session()).list(where, limit=args["limit"], cursor=args["cursor"])
         return json_response(
-            {"data": [run_as_dict(r) for r in page.items], "next_cursor": page.next_cursor}
+            {"data": [run_as_dict(r) for r in page.runs], "next_cursor": page.next_cursor}
         )
 
 

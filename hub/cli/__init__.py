@@ -7,6 +7,7 @@ import click
 from hub.cli.admin import clients, init, partners
 from hub.cli.demo import demo
 from hub.cli.keys import keys
+from hub.cli.scheduling import scheduler
 from hub.cli.serve import serve
 from hub.cli.sync import connectors, runs
 from hub.cli.tools import schemas
@@ -17,7 +18,7 @@ def cli() -> None:
     """Partner hub: connectors, common schema, sync runs."""
 
 
-for command in (init, partners, clients, connectors, runs, schemas, demo, serve, keys):
+for command in (init, partners, clients, connectors, runs, schemas, demo, serve, keys, scheduler):
     cli.add_command(command)
 
 

@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 import connectors as connector_sdk
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService, connector_as_dict
 from hub.errors import InvalidInput
 from hub.store.models import Run
@@ -43,7 +44,7 @@ def list_connectors(hub: Hub, partner: str | None, show_types: bool, as_json: bo
             print_table("Connector types", ["type"], [[t] for t in types])
         return
     with hub.transaction() as session:
-        rows = [connector_as_dict(c) for c in ConnectorService(session, hub.settings).list(partner)]
+        rows = [connector_as_dict(c) for c in ConnectorService(session).list(partner)]
     if as_json:
         emit_json(rows)
         return
@@ -89,8 +90,13 @@ def add_connector(
     """Register a connector for a partner; its config is validated before it is stored."""
     config = _read_config(config_file)
     with hub.transaction() as session:
-        instance = ConnectorService(session, hub.settings).add(
-            partner, type_name, config, name=name, timezone=timezone
+        instance = ConnectorService(session).add(
+            partner,
+            type_name,
+            config,
+            sealer=ConfigSealer(hub.settings),
+            name=name,
+            timezone=timezone,
         )
         answer = connector_as_dict(instance)
     if as_json:
@@ -119,7 +125,7 @@ def check_connector(hub: Hub, connector_id: int, as_json: bool) -> None:
     """Check that a connector's source is reachable and its credentials work."""
     with hub.sessions() as session:
         try:
-            ConnectorService(session, hub.settings).check(connector_id)
+            ConnectorService(session).check(connector_id, sealer=ConfigSealer(hub.settings))
         except connector_sdk.ConnectorError as error:
             if as_json:
                 emit_json({"ok": False, "error": {"code": error.code, "message": str(error)}})
@@ -199,8 +205,8 @@ def list_runs(
 ) -> None:
     """List runs, newest first."""
     with hub.transaction() as session:
-        page = RunService(session).list(connector_id=connector_id, status=status, limit=limit)
-        rows = [run_as_dict(r) for r in page.items]
+        runs = RunService(session).list(connector_id=connector_id, status=status, limit=limit)
+        rows = [run_as_dict(r) for r in runs]
     if as_json:
         emit_json(rows)
         return

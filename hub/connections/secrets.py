@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken
 import connectors
 from hub.errors import HubError
 from hub.settings import Settings
+from hub.store.models import ConnectorInstance
 
 
 class SecretsUnreadable(HubError):
@@ -38,6 +39,12 @@ class ConfigSealer:
     ) -> dict[str, Any]:
         """A stored config with its secrets in clear, to run the connector with."""
         return connectors.map_secrets(connector_type, stored, self._decrypt)
+
+    def config(self, instance: ConnectorInstance) -> dict[str, Any]:
+        """A connector's config validated, defaults filled and secrets in clear: to run it
+        with, never to show."""
+        connector_type = connectors.get_connector_type(instance.type)
+        return connectors.load_config(connector_type, self.open(connector_type, instance.config))
 
     def _encrypt(self, value: Any) -> str:
         return self._fernet.encrypt(orjson.dumps(value)).decode("ascii")

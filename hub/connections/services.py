@@ -13,7 +13,6 @@ import connectors
 from hub.connections.secrets import ConfigSealer
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.partners.services import PartnerService
-from hub.settings import Settings
 from hub.store.models import ConnectorInstance
 from hub.store.paging import Page, decode_cursor, page_of
 from hub.store.types import utcnow
@@ -22,12 +21,11 @@ SOURCE_TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 class ConnectorService:
-    """Adds, finds, pauses and checks configured connectors. The caller owns the transaction.
-    Settings give the key that seals the secrets of the configs."""
+    """Adds, finds and checks configured connectors. The caller owns the transaction. What
+    handles secrets takes the `ConfigSealer` holding the key."""
 
-    def __init__(self, session: Session, settings: Settings) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.sealer = ConfigSealer(settings)
 
     def add(
         self,
@@ -35,6 +33,7 @@ class ConnectorService:
         type_name: str,
         config: Mapping[str, Any],
         *,
+        sealer: ConfigSealer,
         name: str | None = None,
         timezone: str = "Asia/Jakarta",
     ) -> ConnectorInstance:
@@ -62,7 +61,7 @@ class ConnectorService:
             name=name,
             type=type_name,
             # Kept as given, so a later version of the type loads it with its own defaults.
-            config=self.sealer.seal(connector_type, config),
+            config=sealer.seal(connector_type, config),
             timezone=timezone,
             status="active",
             created_at=now,
@@ -98,11 +97,13 @@ class ConnectorService:
             query = query.where(ConnectorInstance.id > decode_cursor(cursor, int))
         return page_of(self.session.scalars(query).all(), limit, lambda c: c.id)
 
-    def reconfigure(self, connector_id: int, config: Mapping[str, Any]) -> ConnectorInstance:
+    def reconfigure(
+        self, connector_id: int, config: Mapping[str, Any], *, sealer: ConfigSealer
+    ) -> ConnectorInstance:
         """Replace a connector's config with a new one, validated and sealed like `add`'s."""
         instance = self.get(connector_id)
         connector_type = self._valid_config(instance.type, config)
-        instance.config = self.sealer.seal(connector_type, config)
+        instance.config = sealer.seal(connector_type, config)
         instance.updated_at = utcnow()
         self.session.flush()
         return instance
@@ -120,31 +121,11 @@ class ConnectorService:
             raise InvalidInput(f"invalid {type_name} config", error.errors) from error
         return connector_type
 
-    def config(self, instance: ConnectorInstance) -> dict[str, Any]:
-        """The connector's config validated, defaults filled and secrets in clear: to run it
-        with, never to show."""
-        connector_type = connectors.get_connector_type(instance.type)
-        return connectors.load_config(
-            connector_type, self.sealer.open(connector_type, instance.config)
-        )
-
-    def check(self, connector_id: int) -> None:
+    def check(self, connector_id: int, *, sealer: ConfigSealer) -> None:
         """Reach the connector's source with its credentials; raise the classified
         `connectors.ConnectorError` when that fails."""
         instance = self.get(connector_id)
-        connectors.get_connector_type(instance.type)().check(self.config(instance))
-
-    def set_status(self, connector_id: int, status: str) -> ConnectorInstance:
-        """Pause (`paused`: nothing scheduled or triggered runs) or resume (`active`)."""
-        if status not in ("active", "paused"):
-            message = "must be one of active, paused"
-            raise InvalidInput(f"status: {message}", {"status": [message]})
-        instance = self.get(connector_id)
-        if instance.status != status:
-            instance.status = status
-            instance.updated_at = utcnow()
-            self.session.flush()
-        return instance
+        connectors.get_connector_type(instance.type)().check(sealer.config(instance))
 
 
 def connector_as_dict(instance: ConnectorInstance) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.dispatch.base import Dispatcher
-from hub.errors import Conflict
 from hub.settings import Settings
 from hub.store.models import Run
 from hub.store.types import utcnow
@@ -39,7 +38,7 @@ class ThreadPoolDispatcher(Dispatcher):
         self.threads = threads or settings.dispatch_threads
         self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="hub-run")
         self._lock = threading.Lock()
-        self._pending: dict[Future[None], int] = {}
+        self._pending: dict[Future[Run | None], int] = {}
         self._closed = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="hub-run-heartbeat", daemon=True)
         self._heartbeat.start()
@@ -49,7 +48,7 @@ class ThreadPoolDispatcher(Dispatcher):
         with self._lock:
             if self._closed.is_set():
                 raise RuntimeError("the dispatcher is closed")
-            future = self._pool.submit(self._execute, run_id)
+            future = self._pool.submit(self.execute, run_id)
             self._pending[future] = run_id
         future.add_done_callback(self._done)
 
@@ -83,25 +82,7 @@ class ThreadPoolDispatcher(Dispatcher):
                     )
         self._heartbeat.join()
 
-    def _execute(self, run_id: int) -> None:
-        try:
-            run = self.runner.execute(run_id)
-        except Conflict as error:
-            log.warning("run %s not executed: %s", run_id, error)
-            return
-        except Exception:
-            # The runner has recorded the failure on the run; the traceback is for operators.
-            log.exception("run %s failed inside the hub", run_id)
-            return
-        log.info(
-            "run %s of connector %s stream %s finished %s",
-            run.id,
-            run.connector_id,
-            run.stream,
-            run.status,
-        )
-
-    def _done(self, future: Future[None]) -> None:
+    def _done(self, future: Future[Run | None]) -> None:
         with self._lock:
             if not self._closed.is_set() or not future.cancelled():
                 self._pending.pop(future, None)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from connectors.push import PUSH_STREAMS
 from hub import __version__
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.settings import Settings
@@ -162,8 +163,8 @@ class IngestService:
             return instance
         try:
             with self.session.begin_nested():
-                return ConnectorService(self.session, self.settings).add(
-                    partner_id, "push", {}, name="push"
+                return ConnectorService(self.session).add(
+                    partner_id, "push", {}, sealer=ConfigSealer(self.settings), name="push"
                 )
         except IntegrityError:  # the partner's first two pushes raced: use the one made
             instance = self.session.scalar(query)

@@ -325,6 +325,8 @@ CONNECTOR_EVENTS = ("scheduled", "paused", "resumed")
 # The runs list filters by connector or status and pages by id, newest first.
 Index(None, Run.connector_id, Run.id)
 Index(None, Run.status, Run.id)
+# The scheduler's poll looks at the runs finished lately for retries and pauses.
+Index(None, Run.finished_at)
 
 
 class ConnectorSchedule(Base):

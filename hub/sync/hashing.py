@@ -56,13 +56,18 @@ def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
     return masked
 
 
+def mask_text(text: str) -> str:
+    """Text with every standalone 16-digit number (a NIK's shape) masked."""
+    return _SIXTEEN_DIGITS_TEXT.sub(NIK_MASK, text)
+
+
 def _mask(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _mask(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_mask(v) for v in value]
     if isinstance(value, str):
-        return _SIXTEEN_DIGITS_TEXT.sub(NIK_MASK, value)
+        return mask_text(value)
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) == 16:
         return NIK_MASK
     return value

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import connectors
 from hub import __version__
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.errors import Conflict, InvalidInput
 from hub.settings import Settings
@@ -70,10 +71,9 @@ class SyncRunner:
     def streams(self, connector_id: int) -> list[str]:
         """The names of the streams a connector offers."""
         with self.sessions() as session:
-            service = ConnectorService(session, self.settings)
-            instance = service.get(connector_id)
+            instance = ConnectorService(session).get(connector_id)
             connector_type = connectors.get_connector_type(instance.type)
-            return list(connector_type().streams(service.config(instance)))
+            return list(connector_type().streams(ConfigSealer(self.settings).config(instance)))
 
     def run(
         self,
@@ -113,12 +113,11 @@ class SyncRunner:
         marked failed first. Raises `Conflict` when the stream has a live unfinished run or the
         connector is paused, `InvalidInput` for an unknown stream.
         """
-        service = ConnectorService(session, self.settings)
-        instance = service.get(connector_id)
+        instance = ConnectorService(session).get(connector_id)
         if instance.status == "paused":
             raise Conflict(f"connector {connector_id} is paused: resume it to run it")
         connector_type = connectors.get_connector_type(instance.type)
-        offered = connector_type().streams(service.config(instance))
+        offered = connector_type().streams(ConfigSealer(self.settings).config(instance))
         if stream not in offered:
             message = f"unknown stream {stream!r}; this connector offers {', '.join(offered)}"
             raise InvalidInput(message, {"stream": [message]})
@@ -184,7 +183,7 @@ class SyncRunner:
 
     def _execute(self, session: Session, instance: ConnectorInstance, run: Run) -> None:
         connector = connectors.get_connector_type(instance.type)()
-        config = ConnectorService(session, self.settings).config(instance)
+        config = ConfigSealer(self.settings).config(instance)
         offered = connector.streams(config)
         if run.stream not in offered:
             raise connectors.ConfigError(f"stream {run.stream!r} is no longer offered")
@@ -222,8 +221,7 @@ class SyncRunner:
             return True
         if alive(stale):
             return False
-        mark_abandoned(stale)
-        session.flush()
+        abandon(session, stale)
         return True
 
     def _plan(
@@ -298,9 +296,21 @@ def _mark(run: Run, status: str, code: str | None, message: str | None) -> None:
     run.finished_at = utcnow()
 
 
-def mark_abandoned(run: Run) -> None:
-    """Mark failed a run whose process stopped mid-run (in the caller's transaction)."""
-    _mark(run, "failed", "abandoned", f"worker {run.worker} stopped mid-run")
+def abandon(session: Session, run: Run) -> bool:
+    """Mark failed, in the caller's transaction, an unfinished run whose process is gone; False
+    when it has finished (or been marked by another process) meanwhile."""
+    marked = session.execute(
+        update(Run)
+        .where(Run.id == run.id, Run.status.in_(("queued", "running")))
+        .values(
+            status="failed",
+            error_code="abandoned",
+            error_message=f"worker {run.worker} stopped mid-run",
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def alive(run: Run) -> bool:

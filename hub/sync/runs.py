@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,15 +22,10 @@ class RunService:
         self.partner_id = partner_id
 
     def list(
-        self,
-        *,
-        connector_id: int | None = None,
-        status: str | None = None,
-        limit: int = 50,
-        cursor: str | None = None,
-    ) -> Page[Run]:
-        """The newest runs first, optionally of one connector or status, `limit` at a time."""
-        query = select(Run).order_by(Run.id.desc()).limit(limit + 1)
+        self, *, connector_id: int | None = None, status: str | None = None, limit: int = 50
+    ) -> Sequence[Run]:
+        """The newest runs first, optionally of one connector or status."""
+        query = select(Run).order_by(Run.id.desc()).limit(limit)
         if self.partner_id is not None:
             query = query.join(ConnectorInstance).where(
                 ConnectorInstance.partner_id == self.partner_id
@@ -38,9 +34,7 @@ class RunService:
             query = query.where(Run.connector_id == connector_id)
         if status is not None:
             query = query.where(Run.status == status)
-        if cursor is not None:
-            query = query.where(Run.id < decode_cursor(cursor, int))
-        return page_of(self.session.scalars(query).all(), limit, lambda run: run.id)
+        return self.session.scalars(query).all()
 
     def get(self, run_id: int) -> Run:
         """The run with this id."""

@@ -133,9 +133,9 @@ def test_runs_and_rejections_reach_only_their_partner(
 ) -> None:
     a, b = partners
     with sessions() as session:
-        [run_a] = RunService(session, partner_id=a).list().items
-        [run_b] = RunService(session, partner_id=b).list().items
-        assert [r.id for r in RunService(session).list(limit=1).items] == [run_b.id]
+        [run_a] = RunService(session, partner_id=a).list()
+        [run_b] = RunService(session, partner_id=b).list()
+        assert [r.id for r in RunService(session).list(limit=1)] == [run_b.id]
         total, page = RunService(session, partner_id=a).rejections(run_a.id)
         assert total == 1
         assert [r.errors for r in page.items] == [{"price_idr": page.items[0].errors["price_idr"]}]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.dispatch import ThreadPoolDispatcher
 from hub.errors import Conflict, InvalidInput, NotFound
@@ -71,7 +72,11 @@ def add_connectors(
                 {"kind": "training_provider", "code": code, "name": f"LPK {n}"}
             )
             config = catalog_connector_config(base_url, 50)
-            ids.append(ConnectorService(session, settings).add(code, "json_api", config).id)
+            ids.append(
+                ConnectorService(session)
+                .add(code, "json_api", config, sealer=ConfigSealer(settings))
+                .id
+            )
     return ids
 
 

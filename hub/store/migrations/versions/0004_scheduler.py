@@ -125,11 +125,13 @@ def upgrade() -> None:
             batch_op.f("ix_runs_connector_id_id"), ["connector_id", "id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_runs_status_id"), ["status", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_runs_finished_at"), ["finished_at"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_runs_finished_at"))
         batch_op.drop_index(batch_op.f("ix_runs_status_id"))
         batch_op.drop_index(batch_op.f("ix_runs_connector_id_id"))
         batch_op.drop_column("full_refresh")

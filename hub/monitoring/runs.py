@@ -1,0 +1,134 @@
+"""The runs an operator scans (filtered, newest first, keyset-paged) and one run in detail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.errors import InvalidInput
+from hub.store.models import RUN_STATUSES, RUN_TRIGGERS, ConnectorInstance, Rejection, Run, RunLog
+from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RunFilter:
+    """Which runs to list; every field is optional."""
+
+    status: str | None = None
+    partner_id: str | None = None
+    connector_id: int | None = None
+    trigger: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunPage:
+    """One page of runs and the cursor of the next (None on the last page)."""
+
+    runs: Sequence[Run]
+    next_cursor: str | None
+
+
+class RunMonitor:
+    """Lists runs and shows one run with its log lines and rejected records."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def list(self, where: RunFilter, *, limit: int = 50, cursor: str | None = None) -> RunPage:
+        """Runs matching `where`, newest first; pass `next_cursor` back for the next page.
+
+        Paged by id (keyset), so a page costs the same however deep it is; InvalidInput names
+        the field of a bad status, trigger, time range, limit or cursor.
+        """
+        _check(where, limit)
+        query = select(Run).order_by(Run.id.desc()).limit(limit + 1)
+        if cursor is not None:
+            query = query.where(Run.id < _cursor_id(cursor))
+        if where.status is not None:
+            query = query.where(Run.status == where.status)
+        if where.trigger is not None:
+            query = query.where(Run.trigger == where.trigger)
+        if where.connector_id is not None:
+            query = query.where(Run.connector_id == where.connector_id)
+        if where.partner_id is not None:
+            owned = select(ConnectorInstance.id).where(
+                ConnectorInstance.partner_id == where.partner_id
+            )
+            query = query.where(Run.connector_id.in_(owned))
+        if where.since is not None:
+            query = query.where(Run.created_at >= where.since)
+        if where.until is not None:
+            query = query.where(Run.created_at < where.until)
+        rows = self.session.scalars(query).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return RunPage(rows, str(rows[-1].id) if more else None)
+
+    def detail(self, run_id: int, *, rejections: int = 20, log_lines: int = 500) -> dict[str, Any]:
+        """A run as `run_as_dict` gives it, with its partner, duration in seconds, log lines,
+        and the first `rejections` of its rejected records with their field errors."""
+        run = RunService(self.session).get(run_id)
+        answer = run_as_dict(run)
+        answer["partner_id"] = self.session.scalar(
+            select(ConnectorInstance.partner_id).where(ConnectorInstance.id == run.connector_id)
+        )
+        answer["duration_seconds"] = (
+            (run.finished_at - run.started_at).total_seconds()
+            if run.started_at and run.finished_at
+            else None
+        )
+        answer["log"] = [
+            {"at": line.at.isoformat(), "level": line.level, "logger": line.logger,
+             "message": line.message}
+            for line in self.session.scalars(
+                select(RunLog).where(RunLog.run_id == run_id).order_by(RunLog.id).limit(log_lines)
+            )
+        ]  # fmt: skip
+        total = self.session.scalar(
+            select(func.count()).select_from(Rejection).where(Rejection.run_id == run_id)
+        )
+        first = self.session.scalars(
+            select(Rejection)
+            .where(Rejection.run_id == run_id)
+            .order_by(Rejection.id)
+            .limit(rejections)
+        )
+        answer["rejections"] = {
+            "total": total or 0,
+            "first": [rejection_as_dict(r) for r in first],
+        }
+        return answer
+
+
+def _check(where: RunFilter, limit: int) -> None:
+    problems: dict[str, list[str]] = {}
+    if where.status is not None and where.status not in RUN_STATUSES:
+        problems["status"] = [f"must be one of {', '.join(RUN_STATUSES)}"]
+    if where.trigger is not None and where.trigger not in RUN_TRIGGERS:
+        problems["trigger"] = [f"must be one of {', '.join(RUN_TRIGGERS)}"]
+    for name in ("since", "until"):
+        value = getattr(where, name)
+        if value is not None and value.tzinfo is None:
+            problems[name] = ["must carry a UTC offset"]
+    if where.since and where.until and not problems and where.since >= where.until:
+        problems["until"] = ["must be later than since"]
+    if not 1 <= limit <= MAX_PAGE:
+        problems["limit"] = [f"must be between 1 and {MAX_PAGE}"]
+    if problems:
+        field, messages = next(iter(problems.items()))
+        raise InvalidInput(f"{field}: {messages[0]}", problems)
+
+
+def _cursor_id(cursor: str) -> int:
+    if not cursor.isdigit():
+        raise InvalidInput("cursor: not a cursor this list gave", {"cursor": ["not a cursor"]})
+    return int(cursor)
