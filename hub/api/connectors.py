@@ -24,8 +24,8 @@ from hub.connections.secrets import ConfigSealer
 from hub.connections.services import SOURCE_TIMEZONES, ConnectorService, connector_as_dict
 from hub.dispatch import Dispatcher, ThreadPoolDispatcher
 from hub.errors import NotFound
-from hub.scheduling.schedules import ScheduleService
-from hub.store.models import ConnectorInstance
+from hub.scheduling.schedules import ScheduleService, parse_interval
+from hub.store.models import ConnectorInstance, ConnectorSchedule
 from hub.sync.runs import run_as_dict
 
 SCOPE = "connectors:write"
@@ -106,7 +106,37 @@ class RunIn(Schema):
     full_refresh = fields.Boolean(load_default=False)
 
 
+class ScheduleIn(Schema):
+    """When the connector syncs on its own: an `interval` (`90s`, `30m`, `6h`, `1d`, `1h30m`)
+    or a five-field `cron` expression in the connector's time zone, and a `jitter_seconds`
+    offset so partners do not all start on the same second."""
+
+    interval = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    cron = fields.String(load_default=None, validate=validate.Length(min=1, max=120))
+    jitter_seconds = fields.Integer(load_default=0, validate=validate.Range(min=0, max=3600))
+
+
+class ScheduleOut(Schema):
+    """A connector's schedule."""
+
+    connector_id = fields.Integer(required=True)
+    interval_seconds = fields.Integer(required=True, allow_none=True)
+    cron = fields.String(required=True, allow_none=True)
+    jitter_seconds = fields.Integer(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
 ConnectorListArgs = Schema.from_dict(page_fields(), name="ConnectorListArgs")
+
+
+def _schedule_as_dict(schedule: ConnectorSchedule) -> dict[str, Any]:
+    return {
+        "connector_id": schedule.connector_id,
+        "interval_seconds": schedule.interval_seconds,
+        "cron": schedule.cron,
+        "jitter_seconds": schedule.jitter_seconds,
+        "updated_at": schedule.updated_at.isoformat(),
+    }
 
 
 def dispatcher(app: Flask) -> Dispatcher:
@@ -250,6 +280,41 @@ def _status_view(status: str) -> type[MethodView]:
 
 bp.route("/<int(max=2147483647):connector_id>/pause")(_status_view("paused"))
 bp.route("/<int(max=2147483647):connector_id>/resume")(_status_view("active"))
+
+
+@bp.route("/<int(max=2147483647):connector_id>/schedule")
+class Schedule(MethodView):
+    """A connector's schedule."""
+
+    @require_scope(SCOPE)
+    @bp.response(200, ScheduleOut)
+    @bp.alt_response(404, description="No such connector (or not the caller's), or no schedule.")
+    def get(self, connector_id: int) -> Response:
+        """The connector's schedule; 404 when it syncs only on demand."""
+        session = db_session()
+        _reachable(session, current_principal(), connector_id)
+        schedule = ScheduleService(session).get(connector_id)
+        if schedule is None:
+            raise NotFound(f"schedule: connector {connector_id} has no schedule")
+        return json_response(_schedule_as_dict(schedule))
+
+    @require_scope(SCOPE)
+    @bp.arguments(ScheduleIn)
+    @bp.response(200, ScheduleOut)
+    @bp.alt_response(404, description="No such connector (or not the caller's).")
+    def put(self, data: dict[str, Any], connector_id: int) -> Response:
+        """Give the connector its schedule (replacing any); the scheduler picks it up within
+        seconds."""
+        session = db_session()
+        _reachable(session, current_principal(), connector_id)
+        interval = data["interval"]
+        schedule = ScheduleService(session).set(
+            connector_id,
+            interval_seconds=parse_interval(interval) if interval is not None else None,
+            cron=data["cron"],
+            jitter_seconds=data["jitter_seconds"],
+        )
+        return json_response(_schedule_as_dict(schedule))
 
 
 @bp.route("/<int(max=2147483647):connector_id>/runs")

@@ -109,6 +109,18 @@ def test_register_check_run_pause_resume(
     assert unknown.status_code == 422
     assert "stream" in unknown.get_json()["errors"]
 
+    assert client.get(f"{url}/schedule", headers=writer).status_code == 404
+    scheduled = client.put(
+        f"{url}/schedule", json={"interval": "6h", "jitter_seconds": 300}, headers=writer
+    )
+    assert scheduled.get_json()["interval_seconds"] == 6 * 3600
+    assert client.get(f"{url}/schedule", headers=writer).get_json()["jitter_seconds"] == 300
+    both = client.put(
+        f"{url}/schedule", json={"interval": "1h", "cron": "0 2 * * *"}, headers=writer
+    )
+    assert both.status_code == 422
+    assert "schedule" in both.get_json()["errors"]
+
 
 def test_a_failing_source_is_reported_by_check(
     client: FlaskClient, auth_headers: Headers, providers: tuple[str, str]

@@ -33,6 +33,8 @@ ENDPOINTS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/connectors/1/pause"): {"connectors:write"},
     ("POST", "/api/v1/connectors/1/resume"): {"connectors:write"},
     ("POST", "/api/v1/connectors/1/runs"): {"connectors:write"},
+    ("GET", "/api/v1/connectors/1/schedule"): {"connectors:write"},
+    ("PUT", "/api/v1/connectors/1/schedule"): {"connectors:write"},
     ("GET", "/api/v1/runs"): {"jobs:read"},
     ("GET", "/api/v1/runs/1"): {"jobs:read"},
     ("GET", "/api/v1/runs/1/rejections"): {"jobs:read"},
