@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
@@ -18,7 +18,7 @@ from hub.api.common import conditional_json, own_partner, page_fields
 from hub.api.context import db_session
 from hub.api.security import current_principal, require_scope
 from hub.auth.tokens import Principal
-from hub.catalog.services import EVERY_PARTNER, RecordReader, page_json
+from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader
 
 #: entity → (path, read scope, whether every partner's records are readable)
 RESOURCES = {
@@ -70,6 +70,15 @@ def _filters(entity: str) -> type[Schema]:
     )
 
 
+PAGES = "hub.pages"
+
+
+def pages() -> PageCache:
+    """The app's cache of record pages (see `PageCache`)."""
+    cache: PageCache = current_app.extensions.setdefault(PAGES, PageCache())
+    return cache
+
+
 def _reader(entity: str, principal: Principal) -> RecordReader:
     shared = RESOURCES[entity][2]
     limit_to = None if shared else own_partner(principal)
@@ -93,7 +102,7 @@ def _blueprint(entity: str) -> Blueprint:
         def get(self, args: dict[str, Any]) -> Response:
             """Records in a stable order, a page at a time; filter by partner, status, or
             change time (`updated_since`, records deleted at the source included)."""
-            return conditional_json(page_json(_reader(entity, current_principal()).page(**args)))
+            return conditional_json(pages().page(_reader(entity, current_principal()), **args))
 
     class Item(MethodView):
         @require_scope(scope)

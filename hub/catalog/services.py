@@ -9,8 +9,11 @@ the database): no document is parsed or serialized again on the way out.
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import (
@@ -25,12 +28,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from hub.changes.services import latest_position
 from hub.errors import NotFound
 from hub.store.models import ENTITY_MODELS, EntityRecord
 from hub.store.paging import Page, decode_cursor, page_of
 
 #: `raw_of` value: the raw source record of every partner's records (an admin reads).
 EVERY_PARTNER = "*"
+
+
+class RecordRow(NamedTuple):
+    """A record as the API answers it: its hub id, its JSON, and whether that holds `raw`."""
+
+    id: str
+    json: str
+    with_raw: bool
 
 
 class RecordReader:
@@ -60,7 +72,7 @@ class RecordReader:
         partner_id: str | None = None,
         updated_since: datetime | None = None,
         status: str | None = None,
-    ) -> Page[tuple[str, str]]:
+    ) -> Page[RecordRow]:
         """Records in a stable order (by hub id), `limit` at a time, optionally of one partner,
         changed at or after `updated_since`, or in one `status`. Records deleted at the source
         are included, with `deleted_at` set, so a caller syncing by `updated_since` learns of
@@ -77,8 +89,11 @@ class RecordReader:
             query = query.where(model.status == status)  # type: ignore[attr-defined]
         if cursor is not None:
             query = query.where(model.id > decode_cursor(cursor, str))
-        rows = [(row[0], _record_text(row)) for row in self.session.connection().execute(query)]
-        return page_of(rows, limit, lambda row: row[0])
+        rows = [
+            RecordRow(row[0], _record_text(row), row[-1] is not None)
+            for row in self.session.connection().execute(query)
+        ]
+        return page_of(rows, limit, lambda row: row.id)
 
     def get(self, record_id: str) -> str:
         """The record with this hub id, as JSON."""
@@ -150,7 +165,43 @@ def _iso(column: Any, postgres: bool) -> Any:
     return func.replace(type_coerce(column, Text), " ", "T").op("||")("+00:00")
 
 
-def page_json(page: Page[tuple[str, str]]) -> bytes:
+def page_json(page: Page[RecordRow]) -> bytes:
     """A page of records as the API answers it: `{"data": [...], "next_cursor": ...}`."""
-    data = ",".join(document for _, document in page.items).encode()
+    data = ",".join(row.json for row in page.items).encode()
     return b'{"data":[' + data + b'],"next_cursor":' + orjson.dumps(page.next_cursor) + b"}"
+
+
+class PageCache:
+    """Record pages answered by this process, each kept with the change-feed position it was
+    read at and served again while the feed has not moved.
+
+    Every real change to a record writes a change-log entry in the same transaction, so an
+    unmoved feed means an unchanged page; the one exception is a record's raw copy, refreshed
+    without a new revision when the source rewords nothing that matters, so pages holding raw
+    copies are never kept. A page read after the position was taken may hold newer data than
+    that position: it is never older than what the next caller could read.
+    """
+
+    def __init__(self, entries: int = 256) -> None:
+        self.entries = entries
+        self._pages: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def page(self, reader: RecordReader, **filters: Any) -> bytes:
+        """`page_json(reader.page(**filters))`, from memory when the feed has not moved."""
+        key = (reader.entity, reader.partner_id, reader.raw_of, *sorted(filters.items()))
+        position = latest_position(reader.session)
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is not None and kept[0] == position:
+                self._pages.move_to_end(key)
+                return kept[1]
+        page = reader.page(**filters)
+        body = page_json(page)
+        if not any(row.with_raw for row in page.items):
+            with self._lock:
+                self._pages[key] = (position, body)
+                self._pages.move_to_end(key)
+                while len(self._pages) > self.entries:
+                    self._pages.popitem(last=False)
+        return body

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.errors import InvalidInput
@@ -39,6 +39,11 @@ def parse_position(cursor: str | None) -> int:
         message = "Not a feed cursor: give a next_cursor this feed returned, or 0 for the start."
         raise InvalidInput(f"after: {message}", {"after": [message]})
     return int(cursor)
+
+
+def latest_position(session: Session) -> int:
+    """The feed position of the newest change this session can see (0 before any)."""
+    return int(session.execute(select(func.max(Change.seq))).scalar() or 0)
 
 
 class ChangeFeed:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.catalog.services import EVERY_PARTNER, RecordReader, page_json
+from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader, page_json
 from hub.errors import InvalidInput, NotFound
 from hub.ingest.services import IngestService
 from hub.partners.services import PartnerService
@@ -53,7 +53,7 @@ def walk(reader: RecordReader, limit: int, **filters: Any) -> list[str]:
     cursor = None
     while True:
         page = reader.page(limit=limit, cursor=cursor, **filters)
-        ids.extend(record_id for record_id, _ in page.items)
+        ids.extend(row.id for row in page.items)
         if page.next_cursor is None:
             return ids
         assert len(page.items) == limit
@@ -143,3 +143,37 @@ def test_runs_and_rejections_reach_only_their_partner(
             RunService(session, partner_id=b).get(run_a.id)
         with pytest.raises(NotFound):
             RunService(session, partner_id=b).rejections(run_a.id)
+
+
+def test_cached_pages_follow_every_change(
+    sessions: sessionmaker[Session], settings: Settings, partners: tuple[str, str]
+) -> None:
+    a, _ = partners
+    cache = PageCache()
+
+    def read(raw_of: str | None) -> tuple[bytes, bytes]:
+        with sessions() as session:
+            reader = RecordReader(session, "course", raw_of=raw_of)
+            cached = cache.page(reader, limit=5, status="inactive")
+            again = cache.page(reader, limit=5, status="inactive")
+            assert again == cached
+            return cached, page_json(reader.page(limit=5, status="inactive"))
+
+    def push(record: dict[str, Any], key: str) -> None:
+        with sessions.begin() as session:
+            IngestService(session, settings).push(a, "courses", [record], key)
+
+    platform_before, _ = read(None)
+    owner_before, _ = read(a)
+    push(course(0, status="inactive", title="Judul Baru"), "a-2")
+    platform_after, fresh = read(None)
+    assert platform_after == fresh != platform_before
+    assert b"Judul Baru" in platform_after
+
+    # The source rewords the raw record only (20 → 20.0): no revision, no change in the feed,
+    # yet its owner sees the new raw copy.
+    owner_changed, _ = read(a)
+    push(course(0, status="inactive", title="Judul Baru", duration_hours=20.0), "a-3")
+    owner_after, fresh = read(a)
+    assert owner_after == fresh != owner_changed != owner_before
+    assert read(None)[0] == platform_after
