@@ -41,9 +41,13 @@ def parse_position(cursor: str | None) -> int:
     return int(cursor)
 
 
+_LATEST = select(func.max(Change.seq))
+
+
 def latest_position(session: Session) -> int:
     """The feed position of the newest change this session can see (0 before any)."""
-    return int(session.execute(select(func.max(Change.seq))).scalar() or 0)
+    # Core, not ORM execution: this runs before every catalog page.
+    return int(session.connection().execute(_LATEST).scalar() or 0)
 
 
 class ChangeFeed:
