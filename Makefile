@@ -26,10 +26,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## Benchmarks: records/s beside the fetch+parse limit, on SQLite and PostgreSQL; then a full
-## sync of the partner sandbox (`python -m bench.sandbox --scale 1000000` for the scale-up).
+## sync of the partner sandbox (`python -m bench.sandbox --scale 1000000` for the scale-up); API
+## requests/s beside a static page of the same size (needs `wrk`); the dashboard with 100,000 runs.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.sandbox
+	$(BIN)/python -m bench.api_throughput
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from hub.connections.secrets import ConfigSealer
 from hub.sandbox import expected
 from hub.sandbox.population import DEFAULT_SCALE, MIN_SCALE, World, build_world
 from hub.sandbox.registration import Registered, register_sandbox, sync_registered
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner = SyncRunner(sessions, settings)
         with sandbox_process(args.seed, args.scale) as (url, child):
             with sessions.begin() as session:
-                registered = register_sandbox(session, world, url)
+                registered = register_sandbox(session, world, url, ConfigSealer(settings))
             served_before = cpu_seconds(child.pid)
             started = time.perf_counter()
             runs = sync_registered(runner, registered)

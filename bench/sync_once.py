@@ -21,6 +21,7 @@ import orjson
 
 from bench.database import BACKENDS, fresh_database
 from bench.memory import TreeRssSampler, peak_rss_kib
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config
@@ -95,7 +96,9 @@ def measure(
                 PartnerService(session).create(PARTNER)
                 config = catalog_connector_config(source, page_size=page_size)
                 connector_id = (
-                    ConnectorService(session).add(PARTNER["code"], "declarative", config).id
+                    ConnectorService(session)
+                    .add(PARTNER["code"], "declarative", config, sealer=ConfigSealer(settings))
+                    .id
                 )
             runner = SyncRunner(sessions, settings)
             phases: tuple[tuple[str, Callable[..., tuple[Run, float]]], ...] = (

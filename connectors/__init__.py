@@ -38,6 +38,7 @@ from connectors.registry import (
     connector_types,
     get_connector_type,
     load_config,
+    map_secrets,
     redact_config,
 )
 
@@ -71,5 +72,6 @@ __all__ = [
     "connector_types",
     "get_connector_type",
     "load_config",
+    "map_secrets",
     "redact_config",
 ]

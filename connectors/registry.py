@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -90,7 +90,15 @@ def load_config(connector_type: type[Connector], raw: Mapping[str, Any]) -> dict
 
 def redact_config(connector_type: type[Connector], config: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of `config` for display, with every secret value replaced by `"********"`."""
-    return _redact_object(connector_type.config_schema(), config)
+    return map_secrets(connector_type, config, lambda _value: SECRET_MASK)
+
+
+def map_secrets(
+    connector_type: type[Connector], config: Mapping[str, Any], change: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """A copy of `config` with `change(value)` in place of every secret value (the fields the
+    type's config spec marks `secret`, however deep)."""
+    return _map_object(connector_type.config_schema(), config, change)
 
 
 def config_json_schema(connector_type: type[Connector]) -> dict[str, Any]:
@@ -256,29 +264,33 @@ def _origin(entry: EntryPoint) -> str:
     return f"{dist.name} {dist.version}" if dist is not None else "an unknown distribution"
 
 
-def _redact_object(schema: marshmallow.Schema, data: Mapping[str, Any]) -> dict[str, Any]:
-    redacted = dict(data)
+def _map_object(
+    schema: marshmallow.Schema, data: Mapping[str, Any], change: Callable[[Any], Any]
+) -> dict[str, Any]:
+    mapped = dict(data)
     for name, field in schema.fields.items():
         key = field.data_key or name
-        if redacted.get(key) is not None:
-            redacted[key] = _redact_value(field, redacted[key])
-    return redacted
+        if mapped.get(key) is not None:
+            mapped[key] = _map_value(field, mapped[key], change)
+    return mapped
 
 
-def _redact_value(field: fields.Field[Any], value: Any) -> Any:
+def _map_value(field: fields.Field[Any], value: Any, change: Callable[[Any], Any]) -> Any:
     if field.metadata.get("secret"):
-        return SECRET_MASK
+        return change(value)
     if not isinstance(value, Mapping):
         return value
     if isinstance(field, TaggedUnion):
         kind = value.get("type")
         variant = field.choices.get(kind) if isinstance(kind, str) else None
-        return _redact_object(variant(), value) if variant is not None else dict(value)
+        return _map_object(variant(), value, change) if variant is not None else dict(value)
     if isinstance(field, NamedObjects):
         return {
-            name: _redact_object(field.schema(), entry) if isinstance(entry, Mapping) else entry
+            name: _map_object(field.schema(), entry, change)
+            if isinstance(entry, Mapping)
+            else entry
             for name, entry in value.items()
         }
     if isinstance(field, fields.Nested):
-        return _redact_object(field.schema, value)
+        return _map_object(field.schema, value, change)
     return value

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 
 from hub import admin
-from hub.api import ops, partners, problems
+from hub.api import changes, connectors, ingest, ops, partners, problems, records, runs
 from hub.api.context import HubState, db_session, register
 from hub.api.openapi import create_api
 from hub.api.ratelimit import ClientRateLimiter
@@ -18,6 +18,7 @@ from hub.auth.keys import KeyRing
 from hub.auth.server import build_server
 from hub.auth.tokens import TokenVerifier
 from hub.dispatch import ThreadPoolDispatcher
+from hub.monitoring import metrics
 from hub.settings import Settings, load_settings
 from hub.store.db import make_engine, session_factory
 
@@ -62,7 +63,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     api = create_api(app)
     api.register_blueprint(partners.bp)
+    for blueprint in (
+        connectors.types_bp,
+        connectors.bp,
+        *records.blueprints,
+        changes.bp,
+        ingest.bp,
+        runs.bp,
+    ):
+        api.register_blueprint(blueprint)
     admin.init_app(app, ThreadPoolDispatcher(app.extensions["hub"].sessions, settings))
+    metrics.init_app(app, app.extensions["hub"].sessions)
     return app
 
 

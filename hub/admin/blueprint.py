@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from hub.admin.accounts import AdminService
 from hub.api.context import db_session as db
-from hub.dispatch import Dispatcher
+from hub.dispatch import APP_EXTENSION, Dispatcher
 
 bp = Blueprint(
     "admin",
@@ -34,7 +34,7 @@ bp = Blueprint(
 )
 csrf = CSRFProtect()
 #: Where the app keeps the dispatcher that executes runs queued from the dashboard.
-DISPATCHER = "hub.dispatcher"
+DISPATCHER = APP_EXTENSION
 
 #: The session key holding the sign-in token (the Flask session cookie is signed and HttpOnly).
 TOKEN_KEY = "admin_token"

@@ -11,7 +11,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from hub.api.problems import handle_http_exception
+from hub.api.problems import MEDIA_TYPE, handle_http_exception
 from hub.api.security import SECURITY_SCHEME
 from hub.auth.clients import SCOPES
 
@@ -44,6 +44,17 @@ class HubApi(Api):
     """flask-smorest's Api whose errors are RFC 9457 problem details."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """flask-smorest's error responses (422 and the rest), documented as the problem
+        details they are, not as application/json."""
+        # flask-smorest reads the content type from this attribute while it registers them.
+        default = self.DEFAULT_RESPONSE_CONTENT_TYPE  # type: ignore[has-type]
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = MEDIA_TYPE
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = default
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         """Problem details instead of flask-smorest's own error shape."""

@@ -6,6 +6,7 @@ import click
 from sqlalchemy import select
 
 from hub.cli.context import Hub, console, pass_hub, reports_errors
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.errors import NotFound
 from hub.partners.services import PartnerService
@@ -36,13 +37,14 @@ def demo(hub: Hub, courses: int) -> None:
                     ConnectorInstance.name == "catalog",
                 )
             )
+            service, sealer = ConnectorService(session), ConfigSealer(hub.settings)
             if instance is None:
-                instance = ConnectorService(session).add(
-                    partner.code, "declarative", config, name="catalog"
+                instance = service.add(
+                    partner.code, "declarative", config, sealer=sealer, name="catalog"
                 )
             else:
                 # The demo source listens on a new port each time.
-                instance.config = config
+                service.reconfigure(instance.id, config, sealer=sealer)
             connector_id = instance.id
         console.print(f"partner {partner.code}: catalog of {courses:,} courses at {base_url}")
         runner = SyncRunner(hub.sessions, hub.settings)

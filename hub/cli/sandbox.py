@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, reports_errors
+from hub.connections.secrets import ConfigSealer
 from hub.sandbox.definitions import write_definitions
 from hub.sandbox.faults import FaultSpecError, parse_faults
 from hub.sandbox.population import DEFAULT_SCALE, MIN_SCALE, World, build_world
@@ -99,7 +100,7 @@ def register(hub: Hub, world: World, url: str, as_json: bool) -> None:
     """Register the sandbox's partners and their connectors in the hub (running it again reuses
     what exists and points the connectors at URL)."""
     with hub.transaction() as session:
-        registered = register_sandbox(session, world, url)
+        registered = register_sandbox(session, world, url, ConfigSealer(hub.settings))
     if as_json:
         emit_json(
             [

@@ -13,32 +13,14 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 import connectors as connector_sdk
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
-from hub.connections.services import ConnectorService
+from hub.connections.secrets import ConfigSealer
+from hub.connections.services import ConnectorService, connector_as_dict
 from hub.errors import InvalidInput
-from hub.store.models import ConnectorInstance, Run
+from hub.store.models import Run
 from hub.sync.runner import SyncRunner
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected")
-
-
-def connector_as_dict(instance: ConnectorInstance) -> dict[str, Any]:
-    """A connector as the CLI's --json shows it: secrets in its config are masked."""
-    try:
-        config = connector_sdk.redact_config(
-            connector_sdk.get_connector_type(instance.type), instance.config
-        )
-    except LookupError:
-        config = None  # its type is no longer installed: show nothing rather than secrets
-    return {
-        "id": instance.id,
-        "partner_id": instance.partner_id,
-        "name": instance.name,
-        "type": instance.type,
-        "status": instance.status,
-        "timezone": instance.timezone,
-        "config": config,
-    }
 
 
 @click.group()
@@ -109,7 +91,12 @@ def add_connector(
     config = _read_config(config_file)
     with hub.transaction() as session:
         instance = ConnectorService(session).add(
-            partner, type_name, config, name=name, timezone=timezone
+            partner,
+            type_name,
+            config,
+            sealer=ConfigSealer(hub.settings),
+            name=name,
+            timezone=timezone,
         )
         answer = connector_as_dict(instance)
     if as_json:
@@ -136,16 +123,13 @@ def _read_config(path: Path) -> dict[str, Any]:
 @reports_errors
 def check_connector(hub: Hub, connector_id: int, as_json: bool) -> None:
     """Check that a connector's source is reachable and its credentials work."""
-    with hub.transaction() as session:
-        instance = ConnectorService(session).get(connector_id)
-        type_name, stored_config = instance.type, instance.config
-    connector_type = connector_sdk.get_connector_type(type_name)
-    try:
-        connector_type().check(connector_sdk.load_config(connector_type, stored_config))
-    except connector_sdk.ConnectorError as error:
-        if as_json:
-            emit_json({"ok": False, "error": {"code": error.code, "message": str(error)}})
-        fail(f"check failed ({error.code}): {error}")
+    with hub.sessions() as session:
+        try:
+            ConnectorService(session).check(connector_id, sealer=ConfigSealer(hub.settings))
+        except connector_sdk.ConnectorError as error:
+            if as_json:
+                emit_json({"ok": False, "error": {"code": error.code, "message": str(error)}})
+            fail(f"check failed ({error.code}): {error}")
     if as_json:
         emit_json({"ok": True})
     else:
@@ -221,10 +205,8 @@ def list_runs(
 ) -> None:
     """List runs, newest first."""
     with hub.transaction() as session:
-        rows = [
-            run_as_dict(r)
-            for r in RunService(session).list(connector_id=connector_id, status=status, limit=limit)
-        ]
+        runs = RunService(session).list(connector_id=connector_id, status=status, limit=limit)
+        rows = [run_as_dict(r) for r in runs]
     if as_json:
         emit_json(rows)
         return
@@ -256,8 +238,12 @@ def show_run(hub: Hub, run_id: int, as_json: bool) -> None:
     with hub.transaction() as session:
         service = RunService(session)
         answer = run_as_dict(service.get(run_id))
-        total, rejected = service.rejections(run_id)
-        answer["rejections"] = {"total": total, "first": [rejection_as_dict(r) for r in rejected]}
+        total, first = service.rejections(run_id)
+        rejected = first.items
+        answer["rejections"] = {
+            "total": total,
+            "first": [rejection_as_dict(r) for r in rejected],
+        }
     if as_json:
         emit_json(answer)
         return

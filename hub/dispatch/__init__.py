@@ -8,4 +8,7 @@ bounded pool of threads of the process that submits them.
 from hub.dispatch.base import Dispatcher
 from hub.dispatch.threads import ThreadPoolDispatcher
 
-__all__ = ["Dispatcher", "ThreadPoolDispatcher"]
+#: Where a web app keeps its one dispatcher (the API and the dashboard share it).
+APP_EXTENSION = "hub.dispatcher"
+
+__all__ = ["APP_EXTENSION", "Dispatcher", "ThreadPoolDispatcher"]

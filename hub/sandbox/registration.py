@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import connectors
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
-from hub.errors import InvalidInput, NotFound
+from hub.errors import NotFound
 from hub.partners.services import PartnerService
 from hub.sandbox.definitions import CONNECTOR_TYPE, definition
 from hub.sandbox.population import World
@@ -37,14 +38,18 @@ class Registered:
     created: bool
 
 
-def register_sandbox(session: Session, world: World, base_url: str) -> list[Registered]:
+def register_sandbox(
+    session: Session, world: World, base_url: str, sealer: ConfigSealer
+) -> list[Registered]:
     """Register every partner of `world` and its connector for the sandbox at `base_url`.
 
-    The caller owns the transaction. Partners and connectors that exist are reused.
+    The caller owns the transaction. Partners and connectors that exist are reused; their
+    configs are stored sealed by `sealer`, like every connector's.
     """
     partners = PartnerService(session)
     service = ConnectorService(session)
     registered = []
+    connector_type = connectors.get_connector_type(CONNECTOR_TYPE)
     for partner in world.partners:
         created = False
         try:
@@ -63,12 +68,17 @@ def register_sandbox(session: Session, world: World, base_url: str) -> list[Regi
         )
         if instance is None:
             instance = service.add(
-                partner.code, CONNECTOR_TYPE, config, name=CONNECTOR_NAME, timezone=partner.zone
+                partner.code,
+                CONNECTOR_TYPE,
+                config,
+                sealer=sealer,
+                name=CONNECTOR_NAME,
+                timezone=partner.zone,
             )
             created = True
-        elif instance.config != config or instance.timezone != partner.zone:
-            _check(config)
-            instance.config = config
+        elif sealer.open(connector_type, instance.config) != config:
+            service.reconfigure(instance.id, config, sealer=sealer)
+        if instance.timezone != partner.zone:
             instance.timezone = partner.zone
             instance.updated_at = utcnow()
         registered.append(
@@ -76,13 +86,6 @@ def register_sandbox(session: Session, world: World, base_url: str) -> list[Regi
         )
     session.flush()
     return registered
-
-
-def _check(config: dict[str, object]) -> None:
-    try:
-        connectors.load_config(connectors.get_connector_type(CONNECTOR_TYPE), config)
-    except connectors.ConfigError as error:
-        raise InvalidInput(f"invalid {CONNECTOR_TYPE} config", error.errors) from error
 
 
 def sync_registered(

@@ -27,7 +27,7 @@ from hub.store.types import BigKey, Document, UTCDateTime, utcnow
 
 PARTNER_KINDS = ("training_provider", "platform", "payment_partner")
 RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
-RUN_TRIGGERS = ("manual", "schedule", "api", "retry")
+RUN_TRIGGERS = ("manual", "schedule", "api", "retry", "push")
 SYNC_MODES = ("full_refresh", "incremental")
 ENTITIES = ("course", "certificate", "payment")
 
@@ -416,6 +416,24 @@ class RunLog(Base):
     level: Mapped[str] = mapped_column(String(10))
     logger: Mapped[str] = mapped_column(String(100))
     message: Mapped[str] = mapped_column(Text)
+
+
+# --- API: push ingestion -------------------------------------------------------------------------
+
+
+class IdempotentRequest(Base):
+    """A push answered under an `Idempotency-Key`: the same key with the same body replays
+    `response`; with another body it is refused. Keys are the partner's own namespace."""
+
+    __tablename__ = "idempotent_requests"
+
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # A hash of what was asked (endpoint and canonical body): equal means "the same request".
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- OAuth 2.0 authorization server: signing keys, revoked tokens, spent client assertions ---

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from hub.store.bulk import BulkStatement
+from hub.store.feed import hold_feed_order
 from hub.store.models import ENTITY_MODELS, Base, Change, EntityRecord, Rejection, SweepSeen
 from hub.store.types import utcnow
 
@@ -183,9 +184,11 @@ class RecordStore:
         statements.insert(inserts)
         statements.update(updates)
         statements.touch(touches)
-        statements.change(changes)
         if latest:
             self._resolve_rejections(list(latest), utcnow())
+        if changes:
+            hold_feed_order(self.session)
+            statements.change(changes)
         return result
 
     def quarantine(self, rejected: Sequence[RejectedRecord], run_id: int | None = None) -> None:
@@ -246,6 +249,10 @@ class RecordStore:
                     for hub_id, rev in chunk
                 ],
             )
+        if gone:
+            # After the row updates: the feed lock is the last lock a writer takes.
+            hold_feed_order(self.session)
+        for chunk in _chunks(gone):
             self.session.execute(
                 insert(Change),
                 [self._change(hub_id, "delete", rev + 1, run_id, now) for hub_id, rev in chunk],

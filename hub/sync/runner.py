@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import connectors
 from hub import __version__
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.errors import Conflict, InvalidInput
 from hub.settings import Settings
@@ -73,8 +74,7 @@ class SyncRunner:
         with self.sessions() as session:
             instance = ConnectorService(session).get(connector_id)
             connector_type = connectors.get_connector_type(instance.type)
-            config = connectors.load_config(connector_type, instance.config)
-            return list(connector_type().streams(config))
+            return list(connector_type().streams(ConfigSealer(self.settings).config(instance)))
 
     def run(
         self,
@@ -118,8 +118,7 @@ class SyncRunner:
         if instance.status == "paused":
             raise Conflict(f"connector {connector_id} is paused: resume it to run it")
         connector_type = connectors.get_connector_type(instance.type)
-        config = connectors.load_config(connector_type, instance.config)
-        offered = connector_type().streams(config)
+        offered = connector_type().streams(ConfigSealer(self.settings).config(instance))
         if stream not in offered:
             message = f"unknown stream {stream!r}; this connector offers {', '.join(offered)}"
             raise InvalidInput(message, {"stream": [message]})
@@ -184,9 +183,8 @@ class SyncRunner:
             return run
 
     def _execute(self, session: Session, instance: ConnectorInstance, run: Run) -> None:
-        connector_type = connectors.get_connector_type(instance.type)
-        connector = connector_type()
-        config = connectors.load_config(connector_type, instance.config)
+        connector = connectors.get_connector_type(instance.type)()
+        config = ConfigSealer(self.settings).config(instance)
         offered = connector.streams(config)
         if run.stream not in offered:
             raise connectors.ConfigError(f"stream {run.stream!r} is no longer offered")

@@ -9,20 +9,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.errors import NotFound
-from hub.store.models import Rejection, Run
+from hub.store.models import ConnectorInstance, Rejection, Run
+from hub.store.paging import Page, decode_cursor, page_of
 
 
 class RunService:
-    """Finds runs and their rejected records."""
+    """Finds runs and their rejected records. `partner_id` limits every query to the runs of
+    that partner's connectors; None reaches every partner's."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, partner_id: str | None = None) -> None:
         self.session = session
+        self.partner_id = partner_id
 
     def list(
         self, *, connector_id: int | None = None, status: str | None = None, limit: int = 50
     ) -> Sequence[Run]:
         """The newest runs first, optionally of one connector or status."""
         query = select(Run).order_by(Run.id.desc()).limit(limit)
+        if self.partner_id is not None:
+            query = query.join(ConnectorInstance).where(
+                ConnectorInstance.partner_id == self.partner_id
+            )
         if connector_id is not None:
             query = query.where(Run.connector_id == connector_id)
         if status is not None:
@@ -32,19 +39,36 @@ class RunService:
     def get(self, run_id: int) -> Run:
         """The run with this id."""
         run = self.session.get(Run, run_id)
-        if run is None:
+        if run is None or not self._reaches(run):
             raise NotFound(f"run: no run with id {run_id}")
         return run
 
-    def rejections(self, run_id: int, limit: int = 20) -> tuple[int, Sequence[Rejection]]:
-        """How many records the run quarantined, and the first `limit` of them."""
+    def rejections(
+        self, run_id: int, limit: int = 20, cursor: str | None = None
+    ) -> tuple[int, Page[Rejection]]:
+        """How many records the run quarantined, and `limit` of them in order."""
+        self.get(run_id)
         total = self.session.scalar(
             select(func.count()).select_from(Rejection).where(Rejection.run_id == run_id)
         )
-        rows = self.session.scalars(
-            select(Rejection).where(Rejection.run_id == run_id).order_by(Rejection.id).limit(limit)
-        ).all()
-        return total or 0, rows
+        query = (
+            select(Rejection)
+            .where(Rejection.run_id == run_id)
+            .order_by(Rejection.id)
+            .limit(limit + 1)
+        )
+        if cursor is not None:
+            query = query.where(Rejection.id > decode_cursor(cursor, int))
+        rows = self.session.scalars(query).all()
+        return total or 0, page_of(rows, limit, lambda rejection: rejection.id)
+
+    def _reaches(self, run: Run) -> bool:
+        if self.partner_id is None:
+            return True
+        owner = self.session.scalar(
+            select(ConnectorInstance.partner_id).where(ConnectorInstance.id == run.connector_id)
+        )
+        return owner == self.partner_id
 
 
 def run_as_dict(run: Run) -> dict[str, Any]:

@@ -21,6 +21,19 @@ def test_healthz_and_readyz(client: FlaskClient) -> None:
     assert client.get("/readyz").get_json() == {"status": "ok", "database": "ok"}
 
 
+def test_the_served_app_exposes_prometheus_metrics(
+    client: FlaskClient, admin_headers: dict[str, str]
+) -> None:
+    assert client.get("/api/v1/partners", headers=admin_headers).status_code == 200
+
+    answer = client.get("/metrics")
+
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    assert 'hub_http_request_duration_seconds_count{endpoint="/api/v1/partners"' in text
+    assert "hub_connectors" in text
+
+
 def test_readyz_is_503_when_the_database_does_not_answer(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.dispatch import ThreadPoolDispatcher
 from hub.errors import Conflict, InvalidInput, NotFound
@@ -59,7 +60,9 @@ def base_url(gate: Gate) -> Iterator[str]:
         yield url
 
 
-def add_connectors(sessions: sessionmaker[Session], base_url: str, count: int) -> list[int]:
+def add_connectors(
+    sessions: sessionmaker[Session], settings: Settings, base_url: str, count: int
+) -> list[int]:
     """`count` providers, each with a connector to the catalog."""
     ids = []
     with sessions.begin() as session:
@@ -69,7 +72,11 @@ def add_connectors(sessions: sessionmaker[Session], base_url: str, count: int) -
                 {"kind": "training_provider", "code": code, "name": f"LPK {n}"}
             )
             config = catalog_connector_config(base_url, 50)
-            ids.append(ConnectorService(session).add(code, "json_api", config).id)
+            ids.append(
+                ConnectorService(session)
+                .add(code, "json_api", config, sealer=ConfigSealer(settings))
+                .id
+            )
     return ids
 
 
@@ -88,9 +95,13 @@ def dispatcher(
 
 
 def test_submit_returns_the_queued_run_at_once_and_it_runs_in_the_background(
-    sessions: sessionmaker[Session], dispatcher: ThreadPoolDispatcher, gate: Gate, base_url: str
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    dispatcher: ThreadPoolDispatcher,
+    gate: Gate,
+    base_url: str,
 ) -> None:
-    [connector_id] = add_connectors(sessions, base_url, 1)
+    [connector_id] = add_connectors(sessions, settings, base_url, 1)
 
     run = dispatcher.submit(connector_id, "courses", trigger="api")
 
@@ -105,9 +116,13 @@ def test_submit_returns_the_queued_run_at_once_and_it_runs_in_the_background(
 
 
 def test_a_second_submit_of_a_busy_stream_is_a_conflict_and_queues_nothing(
-    sessions: sessionmaker[Session], dispatcher: ThreadPoolDispatcher, gate: Gate, base_url: str
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    dispatcher: ThreadPoolDispatcher,
+    gate: Gate,
+    base_url: str,
 ) -> None:
-    [connector_id] = add_connectors(sessions, base_url, 1)
+    [connector_id] = add_connectors(sessions, settings, base_url, 1)
     dispatcher.submit(connector_id, "courses", trigger="api")
 
     with pytest.raises(Conflict, match="running already"):
@@ -125,9 +140,13 @@ def test_a_second_submit_of_a_busy_stream_is_a_conflict_and_queues_nothing(
 
 
 def test_runs_beyond_the_pool_wait_queued_for_a_free_thread(
-    sessions: sessionmaker[Session], dispatcher: ThreadPoolDispatcher, gate: Gate, base_url: str
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    dispatcher: ThreadPoolDispatcher,
+    gate: Gate,
+    base_url: str,
 ) -> None:
-    connector_ids = add_connectors(sessions, base_url, 3)
+    connector_ids = add_connectors(sessions, settings, base_url, 3)
 
     runs = [dispatcher.submit(c, "courses", trigger="api") for c in connector_ids]
 
@@ -141,9 +160,12 @@ def test_runs_beyond_the_pool_wait_queued_for_a_free_thread(
 
 
 def test_bad_submissions_are_refused_and_queue_nothing(
-    sessions: sessionmaker[Session], dispatcher: ThreadPoolDispatcher, base_url: str
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    dispatcher: ThreadPoolDispatcher,
+    base_url: str,
 ) -> None:
-    [connector_id] = add_connectors(sessions, base_url, 1)
+    [connector_id] = add_connectors(sessions, settings, base_url, 1)
 
     with pytest.raises(InvalidInput, match="unknown stream 'payments'") as error:
         dispatcher.submit(connector_id, "payments", trigger="api")

@@ -16,6 +16,7 @@ import responses
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.dispatch import ThreadPoolDispatcher
 from hub.errors import InvalidInput
@@ -33,11 +34,11 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 BASE = "http://provider.test"
 
 
-def add_connector(session: Session, code: str) -> int:
+def add_connector(session: Session, settings: Settings, code: str) -> int:
     PartnerService(session).create({"kind": "training_provider", "code": code, "name": code})
     config = catalog_connector_config(BASE, 10)
     config["http"] = {"max_retries": 0}
-    return ConnectorService(session).add(code, "json_api", config).id
+    return ConnectorService(session).add(code, "json_api", config, sealer=ConfigSealer(settings)).id
 
 
 def add_run(
@@ -69,9 +70,10 @@ def add_run(
 
 def test_health_says_fresh_late_failing_paused_or_never_and_the_rejected_rate(
     sessions: sessionmaker[Session],
+    settings: Settings,
 ) -> None:
     with sessions.begin() as session:
-        ids = {name: add_connector(session, name) for name in
+        ids = {name: add_connector(session, settings, name) for name in
                ("fresh", "late", "failing", "paused", "never", "manual")}  # fmt: skip
         for name in ("fresh", "late", "failing", "paused", "never"):
             ScheduleService(session).set(ids[name], interval_seconds=3600)
@@ -111,10 +113,11 @@ def test_health_says_fresh_late_failing_paused_or_never_and_the_rejected_rate(
 
 def test_the_runs_list_filters_and_pages_newest_first_without_gaps_or_repeats(
     sessions: sessionmaker[Session],
+    settings: Settings,
 ) -> None:
     with sessions.begin() as session:
-        first = add_connector(session, "lpk-one")
-        second = add_connector(session, "lpk-two")
+        first = add_connector(session, settings, "lpk-one")
+        second = add_connector(session, settings, "lpk-two")
         for n in range(40):
             status = "failed" if n % 3 == 0 else "succeeded"
             trigger = "api" if n % 5 == 0 else "schedule"
@@ -183,7 +186,7 @@ def test_run_detail_has_its_log_lines_and_rejected_records_and_logs_are_json_lin
     sessions: sessionmaker[Session], settings: Settings, catalog: responses.RequestsMock
 ) -> None:
     with sessions.begin() as session:
-        connector_id = add_connector(session, "lpk-log")
+        connector_id = add_connector(session, settings, "lpk-log")
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
@@ -233,9 +236,10 @@ def test_logs_never_carry_a_nik(sessions: sessionmaker[Session]) -> None:
 
 def test_metrics_show_runs_by_status_connector_health_and_request_latency_by_endpoint(
     sessions: sessionmaker[Session],
+    settings: Settings,
 ) -> None:
     with sessions.begin() as session:
-        connector_id = add_connector(session, "lpk-metrics")
+        connector_id = add_connector(session, settings, "lpk-metrics")
         add_run(session, connector_id, "succeeded", NOW)
         add_run(session, connector_id, "failed", NOW)
         add_run(session, connector_id, "failed", NOW)

@@ -12,6 +12,7 @@ import responses
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.settings import Settings
@@ -101,7 +102,9 @@ def synced(sessions: sessionmaker[Session], settings: Settings) -> Iterator[dict
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-p", "name": "LPK P"}
         )
-        connector = ConnectorService(session).add("lpk-p", "declarative", CONFIG)
+        connector = ConnectorService(session).add(
+            "lpk-p", "declarative", CONFIG, sealer=ConfigSealer(settings)
+        )
     certificates = [certificate(i, nik) for i, nik in enumerate([*NIKS, BAD_NIK])]
     payments = [payment(i, nik) for i, nik in enumerate(NIKS)]
     with responses.RequestsMock() as mock:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
@@ -43,7 +44,12 @@ def test_sync_killed_between_batches_resumes_without_loss_or_duplicates(
             )
             connector_id = (
                 ConnectorService(session)
-                .add("lpk-k", "declarative", catalog_connector_config(base_url, page_size=PAGE))
+                .add(
+                    "lpk-k",
+                    "declarative",
+                    catalog_connector_config(base_url, page_size=PAGE),
+                    sealer=ConfigSealer(settings),
+                )
                 .id
             )
         env: dict[str, Any] = {

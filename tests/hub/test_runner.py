@@ -11,6 +11,7 @@ import responses
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config, course
@@ -56,12 +57,16 @@ def mock() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def connector_id(sessions: sessionmaker[Session]) -> int:
+def connector_id(sessions: sessionmaker[Session], settings: Settings) -> int:
     with sessions.begin() as session:
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
         )
-        return ConnectorService(session).add("lpk-a", "declarative", catalog_config()).id
+        return (
+            ConnectorService(session)
+            .add("lpk-a", "declarative", catalog_config(), sealer=ConfigSealer(settings))
+            .id
+        )
 
 
 @pytest.fixture

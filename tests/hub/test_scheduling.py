@@ -21,6 +21,7 @@ import responses
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.dispatch import ThreadPoolDispatcher
 from hub.monitoring.health import HealthService
@@ -43,7 +44,9 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.02)
 
 
-def add_connector(sessions: sessionmaker[Session], base_url: str, code: str = "lpk-s") -> int:
+def add_connector(
+    sessions: sessionmaker[Session], settings: Settings, base_url: str, code: str = "lpk-s"
+) -> int:
     with sessions.begin() as session:
         PartnerService(session).create(
             {
@@ -55,7 +58,11 @@ def add_connector(sessions: sessionmaker[Session], base_url: str, code: str = "l
         )
         config = catalog_connector_config(base_url, 10)
         config["http"] = {"max_retries": 0}
-        return ConnectorService(session).add(code, "json_api", config).id
+        return (
+            ConnectorService(session)
+            .add(code, "json_api", config, sealer=ConfigSealer(settings))
+            .id
+        )
 
 
 def runs_of(sessions: sessionmaker[Session], connector_id: int) -> list[Run]:
@@ -107,7 +114,7 @@ def test_a_run_killed_mid_way_is_marked_failed_and_retried_after_its_backoff(
             release.wait(timeout=60)
 
     with serve_catalog(CatalogSource(25), gate=gate) as base_url:
-        connector_id = add_connector(sessions, base_url)
+        connector_id = add_connector(sessions, settings, base_url)
         child = subprocess.Popen(
             [sys.executable, "-m", "hub", "connectors", "run", str(connector_id), "--json"],
             env=hub_env(settings, HUB_BATCH_SIZE="10"),
@@ -152,9 +159,12 @@ def test_a_run_killed_mid_way_is_marked_failed_and_retried_after_its_backoff(
 
 
 def test_a_connector_that_keeps_failing_is_paused_and_its_partner_and_admins_are_told(
-    sessions: sessionmaker[Session], tuned: Settings, dispatcher: ThreadPoolDispatcher
+    sessions: sessionmaker[Session],
+    tuned: Settings,
+    dispatcher: ThreadPoolDispatcher,
+    settings: Settings,
 ) -> None:
-    connector_id = add_connector(sessions, DOWN)
+    connector_id = add_connector(sessions, settings, DOWN)
     scheduler = Scheduler(sessions, tuned, dispatcher)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(f"{DOWN}/courses", status=503, body="down for maintenance")
@@ -204,11 +214,13 @@ def test_a_connector_that_keeps_failing_is_paused_and_its_partner_and_admins_are
 
 
 def test_a_schedule_change_takes_effect_without_a_restart(
-    sessions: sessionmaker[Session], tuned: Settings
+    sessions: sessionmaker[Session],
+    tuned: Settings,
+    settings: Settings,
 ) -> None:
     quick = dataclasses.replace(tuned, scheduler_poll_seconds=0.1)
     with serve_catalog(CatalogSource(5)) as base_url:
-        connector_id = add_connector(sessions, base_url)
+        connector_id = add_connector(sessions, settings, base_url)
         with sessions.begin() as session:
             ScheduleService(session).set(connector_id, cron="0 0 1 1 *")  # once a year
         dispatcher = ThreadPoolDispatcher(sessions, quick)
@@ -235,7 +247,7 @@ def test_two_schedulers_racing_run_each_due_slot_exactly_once(
     sessions: sessionmaker[Session], settings: Settings
 ) -> None:
     with serve_catalog(CatalogSource(5)) as base_url:
-        connector_id = add_connector(sessions, base_url)
+        connector_id = add_connector(sessions, settings, base_url)
         with sessions.begin() as session:
             ScheduleService(session).set(connector_id, interval_seconds=1)
         env = hub_env(settings, HUB_SCHEDULER_POLL_SECONDS="0.2")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.cli import cli
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
@@ -32,14 +33,21 @@ def hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
     return invoke
 
 
-def add_connector(sessions: sessionmaker[Session], base_url: str = "http://x.test") -> int:
+def add_connector(
+    sessions: sessionmaker[Session], settings: Settings, base_url: str = "http://x.test"
+) -> int:
     with sessions.begin() as session:
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-c", "name": "LPK C"}
         )
         return (
             ConnectorService(session)
-            .add("lpk-c", "json_api", catalog_connector_config(base_url))
+            .add(
+                "lpk-c",
+                "json_api",
+                catalog_connector_config(base_url),
+                sealer=ConfigSealer(settings),
+            )
             .id
         )
 
@@ -58,9 +66,14 @@ def add_connector(sessions: sessionmaker[Session], base_url: str = "http://x.tes
     ],
 )
 def test_a_bad_schedule_is_refused_naming_the_field_and_nothing_is_stored(
-    hub: Any, sessions: sessionmaker[Session], options: list[str], field: str, rule: str
+    hub: Any,
+    sessions: sessionmaker[Session],
+    options: list[str],
+    field: str,
+    rule: str,
+    settings: Settings,
 ) -> None:
-    connector_id = add_connector(sessions)
+    connector_id = add_connector(sessions, settings)
 
     result = hub("connectors", "schedule", str(connector_id), *options)
 
@@ -78,8 +91,10 @@ def test_a_schedule_for_an_unknown_connector_is_refused(hub: Any) -> None:
     assert "connector: no connector with id 42" in result.stderr
 
 
-def test_schedule_pause_resume_and_health(hub: Any, sessions: sessionmaker[Session]) -> None:
-    connector_id = add_connector(sessions)
+def test_schedule_pause_resume_and_health(
+    hub: Any, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    connector_id = add_connector(sessions, settings)
 
     first = hub("connectors", "schedule", str(connector_id), "--interval", "1h30m", "--json")
     cron = hub("connectors", "schedule", str(connector_id), "--cron", "0 */6 * * *",
@@ -107,10 +122,12 @@ def test_schedule_pause_resume_and_health(hub: Any, sessions: sessionmaker[Sessi
 
 
 def test_run_executes_through_the_dispatcher_and_prints_the_finished_runs(
-    hub: Any, sessions: sessionmaker[Session]
+    hub: Any,
+    sessions: sessionmaker[Session],
+    settings: Settings,
 ) -> None:
     with serve_catalog(CatalogSource(12)) as base_url:
-        connector_id = add_connector(sessions, base_url)
+        connector_id = add_connector(sessions, settings, base_url)
         result = hub("connectors", "run", str(connector_id), "--json")
 
     [run] = json.loads(result.stdout)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.sandbox import expected
 from hub.sandbox.faults import parse_faults
 from hub.sandbox.population import build_world
@@ -29,10 +30,12 @@ def sandbox() -> Sandbox:
 
 
 @pytest.fixture
-def registered(sandbox: Sandbox, sessions: sessionmaker[Session]) -> Iterator[Registered]:
+def registered(
+    sandbox: Sandbox, sessions: sessionmaker[Session], settings: Settings
+) -> Iterator[Registered]:
     with serve_sandbox(sandbox) as url:
         with sessions.begin() as session:
-            entries = register_sandbox(session, WORLD, url)
+            entries = register_sandbox(session, WORLD, url, ConfigSealer(settings))
         yield next(r for r in entries if r.partner_code == PARTNER.code)
 
 

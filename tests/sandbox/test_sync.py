@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.sandbox import expected
 from hub.sandbox.population import World, build_world
 from hub.sandbox.registration import Registered, register_sandbox, sync_registered
@@ -152,7 +153,9 @@ def test_the_whole_default_sandbox_syncs_exactly_and_its_catalog_change_too(
     sessions = session_factory(engine)
     try:
         with sessions.begin() as session:
-            registered = register_sandbox(session, sandbox.world, url)
+            registered = register_sandbox(
+                session, sandbox.world, url, ConfigSealer(sqlite_settings)
+            )
         runner = SyncRunner(sessions, sqlite_settings)
         runs = sync_registered(runner, registered)
         assert len(runs) == 180 * 2 + 5
@@ -168,7 +171,10 @@ def test_one_partner_per_style_on_each_backend(
     sandbox = Sandbox(build_world(seed=5, scale=12_000))
     with serve_sandbox(sandbox) as url:
         with sessions.begin() as session:
-            registered = one_per_style(register_sandbox(session, sandbox.world, url), sandbox.world)
+            registered = one_per_style(
+                register_sandbox(session, sandbox.world, url, ConfigSealer(settings)),
+                sandbox.world,
+            )
         assert len(registered) == 9
         runner = SyncRunner(sessions, settings)
         check_first_sync(sessions, sandbox.world, sync_registered(runner, registered))
@@ -176,13 +182,13 @@ def test_one_partner_per_style_on_each_backend(
 
 
 def test_registering_again_reuses_partners_and_connectors(
-    sessions: sessionmaker[Session],
+    sessions: sessionmaker[Session], settings: Settings
 ) -> None:
     world = build_world(seed=1)
     with sessions.begin() as session:
-        first = register_sandbox(session, world, "http://127.0.0.1:8900")
+        first = register_sandbox(session, world, "http://127.0.0.1:8900", ConfigSealer(settings))
     with sessions.begin() as session:
-        again = register_sandbox(session, world, "http://127.0.0.1:8901")
+        again = register_sandbox(session, world, "http://127.0.0.1:8901", ConfigSealer(settings))
     assert all(r.created for r in first)
     assert not any(r.created for r in again)
     assert [r.connector_id for r in again] == [r.connector_id for r in first]

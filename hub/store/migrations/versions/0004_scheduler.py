@@ -1,7 +1,7 @@
 """scheduling, dispatch and monitoring: schedules, due-slot claims, connector events, run logs
 
 Revision ID: 0004_scheduler
-Revises: 0002_oauth
+Revises: 0003_api
 
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0004_scheduler"
-down_revision: str | Sequence[str] | None = "0002_oauth"
+down_revision: str | Sequence[str] | None = "0003_api"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Reading the normalized records: the catalog platforms sync, certificates and payments."""

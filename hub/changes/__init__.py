@@ -1,0 +1,1 @@
+"""The change feed: every real change to a stored record, in commit order."""

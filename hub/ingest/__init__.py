@@ -1,0 +1,1 @@
+"""Push ingestion: partners send common-schema records to the hub over HTTP."""
