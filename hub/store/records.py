@@ -7,21 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    String,
-    Table,
-    any_,
-    bindparam,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from hub.store.bulk import BulkStatement
+from hub.store.bulk import BulkQuery, BulkStatement
 from hub.store.models import ENTITY_MODELS, Base, Change, EntityRecord, Rejection, SweepSeen
 from hub.store.types import utcnow
 
@@ -78,19 +67,6 @@ def promoted_values(entity: str, data: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def one_of(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
-    """`column IN values`, in the form each backend plans well.
-
-    On PostgreSQL, one array parameter: a table filled by this very sync has no statistics yet,
-    and with an IN list of a thousand parameters the planner expects every row to match and
-    scans the whole table, batch after batch. `= ANY(array)` stays on the index.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
-    in_list: ColumnElement[bool] = column.in_(values)
-    return in_list
-
-
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -110,41 +86,30 @@ class RecordStore:
         self._prepared: _Statements | None = None
 
     def unchanged_by_hash(self, raw_hashes: Sequence[str]) -> dict[str, str]:
-        """Of these raw-record hashes, those already stored live: hash → external id."""
-        model = self.model
-        found: dict[str, str] = {}
-        for chunk in _chunks(raw_hashes):
-            rows = self.session.execute(
-                select(model.raw_hash, model.external_id).where(
-                    model.partner_id == self.partner_id,
-                    one_of(self.session, model.raw_hash, chunk),
-                    model.deleted_at.is_(None),
-                )
-            )
-            found.update((raw_hash, ext) for raw_hash, ext in rows)
-        return found
+        """Of these raw-record hashes, those stored live before this store first wrote:
+        hash → external id."""
+        statements = self._statements()
+        if not statements.partner_had_records:
+            # Nothing was stored for the partner when this store began, so only what it wrote
+            # itself could match; `upsert` finds those by external id anyway (and counts them
+            # unchanged), so a first sync is spared a lookup per record.
+            return {}
+        rows = statements.by_hash((self.partner_id,), raw_hashes)
+        return dict(rows)
 
     def upsert(
         self, records: Sequence[NormalizedRecord], run_id: int | None = None
     ) -> UpsertResult:
         """Insert new records and update changed ones, each real change with a new revision and
         a change-log entry. A record whose document is unchanged keeps its revision."""
-        model = self.model
         result = UpsertResult()
         latest = {r.external_id: r for r in records}  # the last copy of a repeated id wins
-        existing: dict[str, tuple[str, int, datetime | None]] = {}
-        for chunk in _chunks(list(latest)):
-            rows = self.session.execute(
-                select(
-                    model.external_id, model.content_hash, model.revision, model.deleted_at
-                ).where(
-                    model.partner_id == self.partner_id,
-                    one_of(self.session, model.external_id, chunk),
-                )
-            )
-            existing.update((ext, (h, rev, deleted)) for ext, h, rev, deleted in rows)
-
         statements = self._statements()
+        existing: dict[str, tuple[str, int, Any]] = {
+            ext: (h, rev, deleted)
+            for ext, h, rev, deleted in statements.by_external_id((self.partner_id,), list(latest))
+        }
+
         now = statements.insert.bind("created_at", utcnow())
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -255,7 +220,7 @@ class RecordStore:
     def _statements(self) -> _Statements:
         if self._prepared is None:
             table = Base.metadata.tables[self.model.__tablename__]
-            self._prepared = _Statements(self.session, table, self.entity)
+            self._prepared = _Statements(self.session, table, self.entity, self.partner_id)
         return self._prepared
 
     def _change(
@@ -272,17 +237,9 @@ class RecordStore:
         }
 
     def _resolve_rejections(self, external_ids: Sequence[str], now: datetime) -> None:
-        for chunk in _chunks(external_ids):
-            self.session.execute(
-                update(Rejection)
-                .where(
-                    Rejection.partner_id == self.partner_id,
-                    Rejection.entity == self.entity,
-                    one_of(self.session, Rejection.external_id, chunk),
-                    Rejection.resolved_at.is_(None),
-                )
-                .values(resolved_at=now)
-            )
+        statements = self._statements()
+        resolved_at = statements.insert.bind("created_at", now)
+        statements.resolve((resolved_at, self.partner_id, self.entity), external_ids)
 
 
 def forget_sweep(session: Session, sweep_id: str) -> None:
@@ -293,7 +250,7 @@ def forget_sweep(session: Session, sweep_id: str) -> None:
 class _Statements:
     """The bulk statements of one entity's sync path, built once per store."""
 
-    def __init__(self, session: Session, table: Table, entity: str) -> None:
+    def __init__(self, session: Session, table: Table, entity: str, partner_id: str) -> None:
         promoted = PROMOTED[entity]
         document = ("data", "raw", "raw_hash", "content_hash", *promoted)
         self.insert = BulkStatement(
@@ -320,3 +277,23 @@ class _Statements:
             ("sweep_id", "external_id"),
             skip_conflicts=True,
         )
+        self.by_hash = BulkQuery(
+            session,
+            f"SELECT raw_hash, external_id FROM {table.name} WHERE partner_id = {{p}} "
+            "AND deleted_at IS NULL AND raw_hash {in_values}",
+        )
+        self.by_external_id = BulkQuery(
+            session,
+            f"SELECT external_id, content_hash, revision, deleted_at FROM {table.name} "
+            "WHERE partner_id = {p} AND external_id {in_values}",
+        )
+        rejections = Rejection.__tablename__
+        self.resolve = BulkQuery(
+            session,
+            f"UPDATE {rejections} SET resolved_at = {{p}} WHERE partner_id = {{p}} "
+            "AND entity = {p} AND resolved_at IS NULL AND external_id {in_values}",
+        )
+        # Whether anything was stored for the partner before this store wrote (see
+        # `RecordStore.unchanged_by_hash`).
+        had = session.execute(select(table.c.id).where(table.c.partner_id == partner_id).limit(1))
+        self.partner_had_records = had.first() is not None

@@ -27,6 +27,7 @@ from hub.settings import Settings
 from hub.store.models import ConnectorInstance, Run, StreamState
 from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord, forget_sweep
 from hub.store.types import utcnow
+from hub.sync.collector import collector_paused, sweep_young
 from hub.sync.hashing import RawHasher, canonical
 from hub.sync.normalize import RecordNormalizer
 from schemas import Normalizer
@@ -118,7 +119,8 @@ class SyncRunner:
                 sweep_id=plan.sweep_id,
             )
             try:
-                self._read(connector.read(config, stream, plan.state), batch)
+                with collector_paused():
+                    self._read(connector.read(config, stream, plan.state), batch)
                 self._complete(session, run, plan, batch)
             except connectors.ConnectorError as error:
                 session.rollback()
@@ -218,6 +220,7 @@ class SyncRunner:
     def _write(self, batch: _Batch) -> None:
         batch.write()
         batch.session.commit()
+        sweep_young()
         if self.on_progress is not None:
             self.on_progress(batch.run)
 
