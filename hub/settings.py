@@ -63,7 +63,7 @@ def load_settings(
         database_url=str(values.get("database_url") or ""),
         issuer=str(values.get("issuer") or "http://127.0.0.1:8000"),
         secret_key=str(values.get("secret_key") or ""),
-        batch_size=int(values.get("batch_size") or 1000),
+        batch_size=int(values.get("batch_size") or 5000),
     )
     if settings.batch_size < 1:
         raise ValueError("batch_size: must be at least 1")

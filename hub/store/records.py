@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.store.bulk import BulkQuery, BulkStatement
@@ -16,6 +16,8 @@ from hub.store.types import utcnow
 
 # Bound parameters per statement stay well under SQLite's limit (32,766) and PostgreSQL's (65,535).
 _CHUNK = 2000
+#: Records written by one run after which PostgreSQL's statistics of the table are refreshed.
+_ANALYZE_AFTER = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,13 @@ class RecordStore:
                 [self._change(hub_id, "delete", rev + 1, run_id, now) for hub_id, rev in chunk],
             )
         return len(gone)
+
+    def refresh_statistics(self, written: int) -> None:
+        """After a run wrote `written` records: on PostgreSQL, when that is many, have the planner
+        learn the table anew. A table filled by a first sync has no statistics until autovacuum
+        comes by, and meanwhile a lookup by raw hash scans all of the partner's rows."""
+        if written >= _ANALYZE_AFTER and self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text(f"ANALYZE {self.model.__tablename__}"))
 
     def _statements(self) -> _Statements:
         if self._prepared is None:

@@ -23,6 +23,9 @@ class RecordNormalizer:
         self.normalizer = normalizer
         self.entity = entity
         self.partner_id = partner_id
+        self.record_id = ids.RecordIds(entity, partner_id)
+        # A certificate names its course by the course's hub id.
+        self.course_id = ids.RecordIds("course", partner_id) if entity == "certificate" else None
 
     def __call__(self, raw: dict[str, Any], raw_json: bytes, raw_hash: str) -> Outcome:
         """The record normalized, or refused with per-field errors. Either way, the raw copy
@@ -41,13 +44,11 @@ class RecordNormalizer:
             external_id = mapped.get("external_id")
             ext = external_id if isinstance(external_id, str) and external_id else None
             return RejectedRecord(ext, kept, error.errors)
-        if self.entity == "certificate":
-            document["course_id"] = ids.record_id(
-                "course", self.partner_id, document["course_external_id"]
-            )
+        if self.course_id is not None:
+            document["course_id"] = self.course_id(document["course_external_id"])
         document_json = canonical(document)
         return NormalizedRecord(
-            ids.record_id(self.entity, self.partner_id, document["external_id"]),
+            self.record_id(document["external_id"]),
             document["external_id"],
             promoted_values(self.entity, document),
             document_json,

@@ -234,6 +234,7 @@ class SyncRunner:
             state_row.sweep_id = None
             if not plan.keeps_state:
                 state_row.state = None
+        batch.store.refresh_statistics(run.created + run.updated + run.deleted)
         status = "partial" if run.rejected else "succeeded"
         self._finish(session, run, status, None, None)
 
