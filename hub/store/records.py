@@ -23,13 +23,13 @@ _ANALYZE_AFTER = 10_000
 @dataclass(frozen=True, slots=True)
 class NormalizedRecord:
     """A valid record ready to store: its normalized document and the raw record it came from,
-    each also serialized as JSON (once: the same bytes are hashed and stored)."""
+    each serialized as JSON once (the same text is hashed and stored)."""
 
     id: str
     external_id: str
     promoted: tuple[Any, ...]
-    data_json: bytes
-    raw_json: bytes
+    data_json: str
+    raw_json: str
     raw_hash: str
     content_hash: str
 
@@ -119,13 +119,13 @@ class RecordStore:
         changes: list[tuple[Any, ...]] = []
         for ext, record in latest.items():
             hub_id = record.id
-            raw_json = record.raw_json.decode()
+            raw_json = record.raw_json
             before = existing.get(ext)
             if before is None:
                 revision = 1
                 inserts.append(
                     (hub_id, self.partner_id, ext, self.connector_id, revision, now, now,
-                     record.data_json.decode(), raw_json, record.raw_hash, record.content_hash,
+                     record.data_json, raw_json, record.raw_hash, record.content_hash,
                      *record.promoted)
                 )  # fmt: skip
                 result.created += 1
@@ -139,7 +139,7 @@ class RecordStore:
             else:
                 revision = before[1] + 1
                 updates.append(
-                    (self.connector_id, revision, now, None, record.data_json.decode(), raw_json,
+                    (self.connector_id, revision, now, None, record.data_json, raw_json,
                      record.raw_hash, record.content_hash, *record.promoted,
                      hub_id)
                 )  # fmt: skip

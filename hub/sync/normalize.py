@@ -47,12 +47,14 @@ class RecordNormalizer:
         if self.course_id is not None:
             document["course_id"] = self.course_id(document["course_external_id"])
         document_json = canonical(document)
+        # Kept as text: orjson's bytes hold several times their length in spare capacity, and
+        # a batch keeps thousands of them.
         return NormalizedRecord(
             self.record_id(document["external_id"]),
             document["external_id"],
             promoted_values(self.entity, document),
-            document_json,
-            kept_json,
+            document_json.decode(),
+            kept_json.decode(),
             raw_hash,
             content_hash(document_json),
         )

@@ -208,12 +208,13 @@ class SyncRunner:
         for item in items:
             if isinstance(item, connectors.Checkpoint):
                 batch.state = item.state
-                if len(batch.records) >= size:
+                batch.prepare()
+                if batch.size >= size:
                     self._write(batch)
             else:
                 batch.records.append(item)
                 # A long page without checkpoints still commits, under the last checkpoint.
-                if len(batch.records) >= 2 * size:
+                if batch.size >= 2 * size:
                     self._write(batch)
         self._write(batch)
 
@@ -294,27 +295,46 @@ class _Batch:
         self.run = run
         self.normalize = normalize
         self.sweep_id = sweep_id
+        # Read and not yet prepared; prepared (valid, rejected, external ids found unchanged).
         self.records: list[dict[str, Any]] = []
+        self.prepared = 0
+        self.valid: list[NormalizedRecord] = []
+        self.rejected: list[RejectedRecord] = []
+        self.unchanged: list[str] = []
         self.state: Mapping[str, Any] | None = None
         self.store = RecordStore(session, normalize.entity, instance.partner_id, instance.id)
         self.hash_raw = RawHasher(settings.subkey("raw-hash"), fingerprint + __version__.encode())
 
-    def write(self) -> None:
-        """Store the buffered records and the checkpoint that covers them, in the session's
-        transaction. Records stored unchanged (same raw hash) are neither mapped nor
-        validated nor written."""
+    @property
+    def size(self) -> int:
+        """The records read since the last commit."""
+        return self.prepared + len(self.records)
+
+    def prepare(self) -> None:
+        """Turn the records read since the last call into what `write` stores: a page at a
+        time, so that a batch holds its records' compact stored form, not their raw trees.
+        Records stored unchanged (same raw hash) are neither mapped nor validated."""
         raws, self.records = self.records, []
         encoded = [canonical(raw) for raw in raws]
         hashes = [self.hash_raw(raw_json) for raw_json in encoded]
         known = self.store.unchanged_by_hash(hashes)
-        unchanged = [known[h] for h in hashes if h in known]
-        outcomes = [
-            self.normalize(raw, raw_json, raw_hash)
-            for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True)
-            if raw_hash not in known
-        ]
-        valid = [o for o in outcomes if isinstance(o, NormalizedRecord)]
-        rejected = [o for o in outcomes if isinstance(o, RejectedRecord)]
+        self.unchanged.extend(known[h] for h in hashes if h in known)
+        for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True):
+            if raw_hash not in known:
+                outcome = self.normalize(raw, raw_json, raw_hash)
+                if isinstance(outcome, NormalizedRecord):
+                    self.valid.append(outcome)
+                else:
+                    self.rejected.append(outcome)
+        self.prepared += len(raws)
+
+    def write(self) -> None:
+        """Store the records read since the last commit and the checkpoint that covers them,
+        in the session's transaction."""
+        self.prepare()
+        valid, rejected, unchanged = self.valid, self.rejected, self.unchanged
+        read = self.prepared
+        self.valid, self.rejected, self.unchanged, self.prepared = [], [], [], 0
         result = self.store.upsert(valid, self.run.id)
         self.store.quarantine(rejected, self.run.id)
         if self.sweep_id is not None:
@@ -322,7 +342,7 @@ class _Batch:
             seen.extend(o.external_id for o in rejected if o.external_id is not None)
             self.store.mark_seen(self.sweep_id, seen)
         run = self.run
-        run.records_read += len(raws)
+        run.records_read += read
         run.created += result.created
         run.updated += result.updated
         run.unchanged += result.unchanged + len(unchanged)
