@@ -6,7 +6,7 @@ from typing import Any
 
 import connectors
 from hub.store import ids
-from hub.store.records import NormalizedRecord, RejectedRecord, promoted_values
+from hub.store.records import NormalizedRecord, RejectedRecord, promoted_getter
 from hub.sync.hashing import canonical, content_hash, has_sixteen_digits, masked_raw
 from schemas import Normalizer, RecordInvalid
 
@@ -24,6 +24,7 @@ class RecordNormalizer:
         self.entity = entity
         self.partner_id = partner_id
         self.record_id = ids.RecordIds(entity, partner_id)
+        self.promoted = promoted_getter(entity)
         # A certificate names its course by the course's hub id.
         self.course_id = ids.RecordIds("course", partner_id) if entity == "certificate" else None
 
@@ -52,7 +53,7 @@ class RecordNormalizer:
         return NormalizedRecord(
             self.record_id(document["external_id"]),
             document["external_id"],
-            promoted_values(self.entity, document),
+            self.promoted(document),
             document_json.decode(),
             kept_json.decode(),
             raw_hash,
