@@ -205,6 +205,12 @@ class RecordStore:
         seen = select(SweepSeen.external_id).where(
             SweepSeen.sweep_id == sweep_id, SweepSeen.external_id == model.external_id
         )
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            # The marks were all written by this sweep, so PostgreSQL has no statistics of them
+            # and may take them for a handful: it then compares every stored record with every
+            # mark (a nested loop, quadratic). Comparing two whole sets is a hash join's work.
+            self.session.execute(text("SET LOCAL enable_nestloop = off"))
         gone = self.session.execute(
             select(model.id, model.revision).where(
                 model.partner_id == self.partner_id,
@@ -214,6 +220,8 @@ class RecordStore:
                 ~seen.exists(),
             )
         ).all()
+        if postgres:
+            self.session.execute(text("RESET enable_nestloop"))
         now = utcnow()
         for chunk in _chunks(gone):
             self.session.execute(
@@ -236,7 +244,7 @@ class RecordStore:
         if written >= _ANALYZE_AFTER and self.session.get_bind().dialect.name == "postgresql":
             # The columns the sync's lookups filter on: the documents' statistics, which no
             # query uses, would cost most of the time.
-            columns = "partner_id, external_id, raw_hash, deleted_at"
+            columns = "partner_id, connector_id, external_id, raw_hash, created_at, deleted_at"
             self.session.execute(text(f"ANALYZE {self.model.__tablename__} ({columns})"))
 
     def _statements(self) -> _Statements:
