@@ -199,6 +199,10 @@ class RecordStore:
         began and the sweep did not see, each with a new revision and a `delete` change.
         Records created during the sweep were seen by it, so they need no mark. Returns how
         many."""
+        if not self._statements().partner_had_records:
+            # This store serves a run of the sweep, so it first looked after the sweep began,
+            # and found nothing of the partner stored: nothing predates the sweep.
+            return 0
         model = self.model
         # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
         # large sweep falls back to a subplan re-scanned for every row.
