@@ -13,7 +13,9 @@ RESYNC_SPEEDUP = 3.0
 #: Peak RSS at the large N over peak RSS at the small N, at most.
 RSS_GROWTH = 1.2
 LEGEND = (
-    "first/limit: first sync records/s over the fetch+parse limit. RSS proc: ru_maxrss of the\n"
+    "first/limit: first sync records/s over the fetch+parse limit. CPU us/rec: CPU time per\n"
+    "record of the sync process, + that of the PostgreSQL backends serving it (steadier than\n"
+    "records/s when other work shares the cores). RSS proc: ru_maxrss of the\n"
     "sync process after the first sync. RSS tree: peak sampled RSS of the sync process plus any\n"
     "worker processes during the first sync; tree at end: the same peak up to the re-sync's end."
 )
@@ -66,6 +68,16 @@ class Measured:
         """How many times faster the re-sync was than the first sync."""
         return self.rate("resync") / self.rate("first")
 
+    def cpu_us(self, phase: str) -> str:
+        """CPU microseconds per record of `phase`: the sync process's, and "+ server" when the
+        database server's was measured."""
+        run = self.result[phase]
+        if run.get("cpu_seconds") is None:
+            return "n/a"
+        own = f"{1e6 * run['cpu_seconds'] / self.n:.1f}"
+        server = run.get("server_cpu_seconds")
+        return own if server is None else f"{own} + {1e6 * server / self.n:.1f}"
+
     def rss_mib(self, phase: str) -> float:
         """The sync process's peak RSS (`ru_maxrss`) in MiB when `phase` had finished."""
         return self.result[f"rss_{phase}_kib"] / 1024
@@ -108,6 +120,8 @@ def table(rows: Sequence[Measured]) -> str:
         "speed-up",
         "fetch+parse rec/s",
         "first/limit",
+        "first CPU us/rec",
+        "re-sync CPU us/rec",
         "RSS proc MiB",
         "RSS tree MiB",
         "tree at end",
@@ -117,9 +131,7 @@ def table(rows: Sequence[Measured]) -> str:
     for row in rows:
         name = NAMES.get(row.backend, row.backend)
         if row.error is not None:
-            lines.append(
-                (name, f"{row.n:,}", "FAILED", "", "", f"{row.limit:,.0f}", "", "", "", "")
-            )
+            lines.append((name, f"{row.n:,}", "FAILED", "", "", f"{row.limit:,.0f}", *[""] * 6))
             failures.append(f"{name} N={row.n:,}: {row.error}")
             continue
         lines.append(
@@ -131,6 +143,8 @@ def table(rows: Sequence[Measured]) -> str:
                 f"{row.speedup:.1f}x",
                 f"{row.limit:,.0f}",
                 f"{100 * row.rate('first') / row.limit:.0f}%",
+                row.cpu_us("first"),
+                row.cpu_us("resync"),
                 f"{row.rss_mib('first'):.1f}",
                 f"{row.tree_rss_mib('first'):.1f}",
                 f"{row.tree_rss_mib('resync'):.1f}",

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import Engine
 
+from bench.cpu import process_cpu, server_cpu
 from bench.database import BACKENDS, fresh_database
 from bench.memory import TreeRssSampler, peak_rss_kib
 from hub.connections.secrets import ConfigSealer
@@ -38,10 +40,13 @@ MESSAGE_LIMIT = 300
 COUNTS = ("records_read", "created", "updated", "unchanged", "deleted", "rejected")
 
 
-def describe(run: Run, seconds: float) -> dict[str, Any]:
-    """A finished run as JSON: wall seconds, status, error and counts."""
+def describe(run: Run, seconds: float, cpu: tuple[float, float | None]) -> dict[str, Any]:
+    """A finished run as JSON: wall seconds, CPU seconds (this process, and the database
+    server's or None), status, error and counts."""
     described: dict[str, Any] = {
         "seconds": seconds,
+        "cpu_seconds": cpu[0],
+        "server_cpu_seconds": cpu[1],
         "status": run.status,
         "error_code": run.error_code,
         "error_message": run.error_message,
@@ -50,9 +55,15 @@ def describe(run: Run, seconds: float) -> dict[str, Any]:
     return described
 
 
-def timed(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[Run, float]:
-    """Run the stream once, timed with `perf_counter`; under cProfile when `profile` is set."""
+Timed = tuple[Run, float, tuple[float, float | None]]
+
+
+def timed(runner: SyncRunner, connector_id: int, engine: Engine, profile: Path | None) -> Timed:
+    """Run the stream once: the run, its wall seconds (`perf_counter`) and CPU seconds (this
+    process; the database server's, or None). Under cProfile when `profile` is set."""
     profiler = cProfile.Profile() if profile is not None else None
+    server_start = server_cpu(engine)
+    cpu_start = process_cpu()
     start = time.perf_counter()
     if profiler is not None:
         profiler.enable()
@@ -62,20 +73,25 @@ def timed(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[
         if profiler is not None:
             profiler.disable()
     seconds = time.perf_counter() - start
+    cpu = process_cpu() - cpu_start
+    server_end = server_cpu(engine)
+    server = None if server_start is None or server_end is None else server_end - server_start
     if profiler is not None and profile is not None:
         profiler.dump_stats(profile)
-    return run, seconds
+    return run, seconds, (cpu, server)
 
 
 # Two named functions, so a sampling profiler's stacks tell the first sync from the re-sync.
-def first_sync(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[Run, float]:
+def first_sync(
+    runner: SyncRunner, connector_id: int, engine: Engine, profile: Path | None
+) -> Timed:
     """The first sync of the catalog into an empty store."""
-    return timed(runner, connector_id, profile)
+    return timed(runner, connector_id, engine, profile)
 
 
-def resync(runner: SyncRunner, connector_id: int, profile: Path | None) -> tuple[Run, float]:
+def resync(runner: SyncRunner, connector_id: int, engine: Engine, profile: Path | None) -> Timed:
     """The re-sync of the unchanged catalog."""
-    return timed(runner, connector_id, profile)
+    return timed(runner, connector_id, engine, profile)
 
 
 def measure(
@@ -101,7 +117,7 @@ def measure(
                     .id
                 )
             runner = SyncRunner(sessions, settings)
-            phases: tuple[tuple[str, Callable[..., tuple[Run, float]]], ...] = (
+            phases: tuple[tuple[str, Callable[..., Timed]], ...] = (
                 ("first", first_sync),
                 ("resync", resync),
             )
@@ -110,8 +126,8 @@ def measure(
                     profile = (
                         cprofile_dir / f"{backend}-{size}-{phase}.prof" if cprofile_dir else None
                     )
-                    run, seconds = sync(runner, connector_id, profile)
-                    result[phase] = describe(run, seconds)
+                    run, seconds, cpu = sync(runner, connector_id, engine, profile)
+                    result[phase] = describe(run, seconds, cpu)
                     result[f"rss_{phase}_kib"] = peak_rss_kib()
                     result[f"tree_rss_{phase}_kib"] = sampler.peak()
                     if run.status != "succeeded":

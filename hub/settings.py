@@ -74,7 +74,7 @@ def load_settings(
         database_url=str(values.get("database_url") or ""),
         issuer=str(values.get("issuer") or "http://127.0.0.1:8000"),
         secret_key=str(values.get("secret_key") or ""),
-        batch_size=int(values.get("batch_size") or 1000),
+        batch_size=int(values.get("batch_size") or 5000),
         access_token_lifetime=int(values.get("access_token_lifetime") or 900),
         rate_limit=str(values.get("rate_limit") or "1200/minute"),
         **_scheduling(values),

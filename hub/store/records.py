@@ -2,44 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    ColumnElement,
-    String,
-    Table,
-    any_,
-    bindparam,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from hub.store.bulk import BulkStatement
+from hub.store.bulk import BulkQuery, BulkStatement
 from hub.store.feed import hold_feed_order
 from hub.store.models import ENTITY_MODELS, Base, Change, EntityRecord, Rejection, SweepSeen
 from hub.store.types import utcnow
 
 # Bound parameters per statement stay well under SQLite's limit (32,766) and PostgreSQL's (65,535).
 _CHUNK = 2000
+#: Records written by one run after which PostgreSQL's statistics of the table are refreshed.
+_ANALYZE_AFTER = 10_000
 
 
 @dataclass(frozen=True, slots=True)
 class NormalizedRecord:
     """A valid record ready to store: its normalized document and the raw record it came from,
-    each also serialized as JSON (once: the same bytes are hashed and stored)."""
+    each serialized as JSON once (the same text is hashed and stored)."""
 
     id: str
     external_id: str
     promoted: tuple[Any, ...]
-    data_json: bytes
-    raw_json: bytes
+    data_json: str
+    raw_json: str
     raw_hash: str
     content_hash: str
 
@@ -71,25 +63,21 @@ PROMOTED: dict[str, tuple[str, ...]] = {
 }
 
 
-def promoted_values(entity: str, data: dict[str, Any]) -> tuple[Any, ...]:
-    """The values of an entity's promoted columns, in `PROMOTED` order."""
-    return tuple(
-        data["participant"]["ref"] if column == "participant_ref" else data.get(column)
-        for column in PROMOTED[entity]
-    )
+def promoted_getter(entity: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function from a normalized document of `entity` to the values of its promoted columns,
+    in `PROMOTED` order. Every field is present in a normalized document."""
+    columns = PROMOTED[entity]
+    if "participant_ref" not in columns:
+        get: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*columns)
+        return get
+    fields = itemgetter(*(c for c in columns if c != "participant_ref"))
+    place = columns.index("participant_ref")
 
+    def values(data: dict[str, Any]) -> tuple[Any, ...]:
+        found = fields(data)
+        return (*found[:place], data["participant"]["ref"], *found[place:])
 
-def one_of(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
-    """`column IN values`, in the form each backend plans well.
-
-    On PostgreSQL, one array parameter: a table filled by this very sync has no statistics yet,
-    and with an IN list of a thousand parameters the planner expects every row to match and
-    scans the whole table, batch after batch. `= ANY(array)` stays on the index.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
-    in_list: ColumnElement[bool] = column.in_(values)
-    return in_list
+    return values
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -111,41 +99,30 @@ class RecordStore:
         self._prepared: _Statements | None = None
 
     def unchanged_by_hash(self, raw_hashes: Sequence[str]) -> dict[str, str]:
-        """Of these raw-record hashes, those already stored live: hash → external id."""
-        model = self.model
-        found: dict[str, str] = {}
-        for chunk in _chunks(raw_hashes):
-            rows = self.session.execute(
-                select(model.raw_hash, model.external_id).where(
-                    model.partner_id == self.partner_id,
-                    one_of(self.session, model.raw_hash, chunk),
-                    model.deleted_at.is_(None),
-                )
-            )
-            found.update((raw_hash, ext) for raw_hash, ext in rows)
-        return found
+        """Of these raw-record hashes, those stored live before this store first wrote:
+        hash → external id."""
+        statements = self._statements()
+        if not statements.partner_had_records:
+            # Nothing was stored for the partner when this store began, so only what it wrote
+            # itself could match; `upsert` finds those by external id anyway (and counts them
+            # unchanged), so a first sync is spared a lookup per record.
+            return {}
+        rows = statements.by_hash((self.partner_id,), raw_hashes)
+        return dict(rows)
 
     def upsert(
         self, records: Sequence[NormalizedRecord], run_id: int | None = None
     ) -> UpsertResult:
         """Insert new records and update changed ones, each real change with a new revision and
         a change-log entry. A record whose document is unchanged keeps its revision."""
-        model = self.model
         result = UpsertResult()
         latest = {r.external_id: r for r in records}  # the last copy of a repeated id wins
-        existing: dict[str, tuple[str, int, datetime | None]] = {}
-        for chunk in _chunks(list(latest)):
-            rows = self.session.execute(
-                select(
-                    model.external_id, model.content_hash, model.revision, model.deleted_at
-                ).where(
-                    model.partner_id == self.partner_id,
-                    one_of(self.session, model.external_id, chunk),
-                )
-            )
-            existing.update((ext, (h, rev, deleted)) for ext, h, rev, deleted in rows)
-
         statements = self._statements()
+        existing: dict[str, tuple[str, int, Any]] = {
+            ext: (h, rev, deleted)
+            for ext, h, rev, deleted in statements.by_external_id((self.partner_id,), list(latest))
+        }
+
         now = statements.insert.bind("created_at", utcnow())
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -153,13 +130,13 @@ class RecordStore:
         changes: list[tuple[Any, ...]] = []
         for ext, record in latest.items():
             hub_id = record.id
-            raw_json = record.raw_json.decode()
+            raw_json = record.raw_json
             before = existing.get(ext)
             if before is None:
                 revision = 1
                 inserts.append(
                     (hub_id, self.partner_id, ext, self.connector_id, revision, now, now,
-                     record.data_json.decode(), raw_json, record.raw_hash, record.content_hash,
+                     record.data_json, raw_json, record.raw_hash, record.content_hash,
                      *record.promoted)
                 )  # fmt: skip
                 result.created += 1
@@ -173,7 +150,7 @@ class RecordStore:
             else:
                 revision = before[1] + 1
                 updates.append(
-                    (self.connector_id, revision, now, None, record.data_json.decode(), raw_json,
+                    (self.connector_id, revision, now, None, record.data_json, raw_json,
                      record.raw_hash, record.content_hash, *record.promoted,
                      hub_id)
                 )  # fmt: skip
@@ -225,12 +202,22 @@ class RecordStore:
         began and the sweep did not see, each with a new revision and a `delete` change.
         Records created during the sweep were seen by it, so they need no mark. Returns how
         many."""
+        if not self._statements().partner_had_records:
+            # This store serves a run of the sweep, so it first looked after the sweep began,
+            # and found nothing of the partner stored: nothing predates the sweep.
+            return 0
         model = self.model
         # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
         # large sweep falls back to a subplan re-scanned for every row.
         seen = select(SweepSeen.external_id).where(
             SweepSeen.sweep_id == sweep_id, SweepSeen.external_id == model.external_id
         )
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            # The marks were all written by this sweep, so PostgreSQL has no statistics of them
+            # and may take them for a handful: it then compares every stored record with every
+            # mark (a nested loop, quadratic). Comparing two whole sets is a hash join's work.
+            self.session.execute(text("SET LOCAL enable_nestloop = off"))
         gone = self.session.execute(
             select(model.id, model.revision).where(
                 model.partner_id == self.partner_id,
@@ -240,6 +227,8 @@ class RecordStore:
                 ~seen.exists(),
             )
         ).all()
+        if postgres:
+            self.session.execute(text("RESET enable_nestloop"))
         now = utcnow()
         for chunk in _chunks(gone):
             self.session.execute(
@@ -259,10 +248,20 @@ class RecordStore:
             )
         return len(gone)
 
+    def refresh_statistics(self, written: int) -> None:
+        """After a run wrote `written` records: on PostgreSQL, when that is many, have the planner
+        learn the table anew. A table filled by a first sync has no statistics until autovacuum
+        comes by, and meanwhile a lookup by raw hash scans all of the partner's rows."""
+        if written >= _ANALYZE_AFTER and self.session.get_bind().dialect.name == "postgresql":
+            # The columns the sync's lookups filter on: the documents' statistics, which no
+            # query uses, would cost most of the time.
+            columns = "partner_id, connector_id, external_id, raw_hash, created_at, deleted_at"
+            self.session.execute(text(f"ANALYZE {self.model.__tablename__} ({columns})"))
+
     def _statements(self) -> _Statements:
         if self._prepared is None:
             table = Base.metadata.tables[self.model.__tablename__]
-            self._prepared = _Statements(self.session, table, self.entity)
+            self._prepared = _Statements(self.session, table, self.entity, self.partner_id)
         return self._prepared
 
     def _change(
@@ -279,17 +278,9 @@ class RecordStore:
         }
 
     def _resolve_rejections(self, external_ids: Sequence[str], now: datetime) -> None:
-        for chunk in _chunks(external_ids):
-            self.session.execute(
-                update(Rejection)
-                .where(
-                    Rejection.partner_id == self.partner_id,
-                    Rejection.entity == self.entity,
-                    one_of(self.session, Rejection.external_id, chunk),
-                    Rejection.resolved_at.is_(None),
-                )
-                .values(resolved_at=now)
-            )
+        statements = self._statements()
+        resolved_at = statements.insert.bind("created_at", now)
+        statements.resolve((resolved_at, self.partner_id, self.entity), external_ids)
 
 
 def forget_sweep(session: Session, sweep_id: str) -> None:
@@ -300,7 +291,7 @@ def forget_sweep(session: Session, sweep_id: str) -> None:
 class _Statements:
     """The bulk statements of one entity's sync path, built once per store."""
 
-    def __init__(self, session: Session, table: Table, entity: str) -> None:
+    def __init__(self, session: Session, table: Table, entity: str, partner_id: str) -> None:
         promoted = PROMOTED[entity]
         document = ("data", "raw", "raw_hash", "content_hash", *promoted)
         self.insert = BulkStatement(
@@ -327,3 +318,23 @@ class _Statements:
             ("sweep_id", "external_id"),
             skip_conflicts=True,
         )
+        self.by_hash = BulkQuery(
+            session,
+            f"SELECT raw_hash, external_id FROM {table.name} WHERE partner_id = {{p}} "
+            "AND deleted_at IS NULL AND raw_hash {in_values}",
+        )
+        self.by_external_id = BulkQuery(
+            session,
+            f"SELECT external_id, content_hash, revision, deleted_at FROM {table.name} "
+            "WHERE partner_id = {p} AND external_id {in_values}",
+        )
+        rejections = Rejection.__tablename__
+        self.resolve = BulkQuery(
+            session,
+            f"UPDATE {rejections} SET resolved_at = {{p}} WHERE partner_id = {{p}} "
+            "AND entity = {p} AND resolved_at IS NULL AND external_id {in_values}",
+        )
+        # Whether anything was stored for the partner before this store wrote (see
+        # `RecordStore.unchanged_by_hash`).
+        had = session.execute(select(table.c.id).where(table.c.partner_id == partner_id).limit(1))
+        self.partner_had_records = had.first() is not None

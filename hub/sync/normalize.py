@@ -6,7 +6,7 @@ from typing import Any
 
 import connectors
 from hub.store import ids
-from hub.store.records import NormalizedRecord, RejectedRecord, promoted_values
+from hub.store.records import NormalizedRecord, RejectedRecord, promoted_getter
 from hub.sync.hashing import canonical, content_hash, has_sixteen_digits, masked_raw
 from schemas import Normalizer, RecordInvalid
 
@@ -23,6 +23,10 @@ class RecordNormalizer:
         self.normalizer = normalizer
         self.entity = entity
         self.partner_id = partner_id
+        self.record_id = ids.RecordIds(entity, partner_id)
+        self.promoted = promoted_getter(entity)
+        # A certificate names its course by the course's hub id.
+        self.course_id = ids.RecordIds("course", partner_id) if entity == "certificate" else None
 
     def __call__(self, raw: dict[str, Any], raw_json: bytes, raw_hash: str) -> Outcome:
         """The record normalized, or refused with per-field errors. Either way, the raw copy
@@ -41,17 +45,17 @@ class RecordNormalizer:
             external_id = mapped.get("external_id")
             ext = external_id if isinstance(external_id, str) and external_id else None
             return RejectedRecord(ext, kept, error.errors)
-        if self.entity == "certificate":
-            document["course_id"] = ids.record_id(
-                "course", self.partner_id, document["course_external_id"]
-            )
+        if self.course_id is not None:
+            document["course_id"] = self.course_id(document["course_external_id"])
         document_json = canonical(document)
+        # Kept as text: orjson's bytes hold several times their length in spare capacity, and
+        # a batch keeps thousands of them.
         return NormalizedRecord(
-            ids.record_id(self.entity, self.partner_id, document["external_id"]),
+            self.record_id(document["external_id"]),
             document["external_id"],
-            promoted_values(self.entity, document),
-            document_json,
-            kept_json,
+            self.promoted(document),
+            document_json.decode(),
+            kept_json.decode(),
             raw_hash,
             content_hash(document_json),
         )

@@ -28,6 +28,7 @@ from hub.settings import Settings
 from hub.store.models import ConnectorInstance, Run, StreamState
 from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord, forget_sweep
 from hub.store.types import utcnow
+from hub.sync.collector import collector_paused, sweep_young
 from hub.sync.hashing import RawHasher, canonical
 from hub.sync.normalize import RecordNormalizer
 from hub.sync.notices import NoticeLog
@@ -205,7 +206,8 @@ class SyncRunner:
             fingerprint=canonical([instance.type, instance.config, run.stream, instance.timezone]),
             sweep_id=plan.sweep_id,
         )
-        self._read(connector.read(config, run.stream, plan.state), batch)
+        with collector_paused():
+            self._read(connector.read(config, run.stream, plan.state), batch)
         self._complete(session, run, plan, batch)
 
     def _reap(self, session: Session, connector_id: int, stream: str) -> bool:
@@ -255,20 +257,22 @@ class SyncRunner:
         for item in items:
             if isinstance(item, connectors.Checkpoint):
                 batch.state = item.state
-                if len(batch.records) >= size:
+                batch.prepare()
+                if batch.size >= size:
                     self._write(batch)
             elif isinstance(item, connectors.Notice):
                 batch.notices.note(item)
             else:
                 batch.records.append(item)
                 # A long page without checkpoints still commits, under the last checkpoint.
-                if len(batch.records) >= 2 * size:
+                if batch.size >= 2 * size:
                     self._write(batch)
         self._write(batch)
 
     def _write(self, batch: _Batch) -> None:
         batch.write()
         batch.session.commit()
+        sweep_young()
         if self.on_progress is not None:
             self.on_progress(batch.run)
 
@@ -282,6 +286,7 @@ class SyncRunner:
             state_row.sweep_id = None
             if not plan.keeps_state:
                 state_row.state = None
+        batch.store.refresh_statistics(run.created + run.updated + run.deleted)
         status = "partial" if run.rejected else "succeeded"
         self._finish(session, run, status, None, None)
 
@@ -351,28 +356,47 @@ class _Batch:
         self.run = run
         self.normalize = normalize
         self.sweep_id = sweep_id
+        # Read and not yet prepared; prepared (valid, rejected, external ids found unchanged).
         self.records: list[dict[str, Any]] = []
         self.notices = NoticeLog(session, run)
+        self.prepared = 0
+        self.valid: list[NormalizedRecord] = []
+        self.rejected: list[RejectedRecord] = []
+        self.unchanged: list[str] = []
         self.state: Mapping[str, Any] | None = None
         self.store = RecordStore(session, normalize.entity, instance.partner_id, instance.id)
         self.hash_raw = RawHasher(settings.subkey("raw-hash"), fingerprint + __version__.encode())
 
-    def write(self) -> None:
-        """Store the buffered records and the checkpoint that covers them, in the session's
-        transaction. Records stored unchanged (same raw hash) are neither mapped nor
-        validated nor written."""
+    @property
+    def size(self) -> int:
+        """The records read since the last commit."""
+        return self.prepared + len(self.records)
+
+    def prepare(self) -> None:
+        """Turn the records read since the last call into what `write` stores: a page at a
+        time, so that a batch holds its records' compact stored form, not their raw trees.
+        Records stored unchanged (same raw hash) are neither mapped nor validated."""
         raws, self.records = self.records, []
         encoded = [canonical(raw) for raw in raws]
         hashes = [self.hash_raw(raw_json) for raw_json in encoded]
         known = self.store.unchanged_by_hash(hashes)
-        unchanged = [known[h] for h in hashes if h in known]
-        outcomes = [
-            self.normalize(raw, raw_json, raw_hash)
-            for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True)
-            if raw_hash not in known
-        ]
-        valid = [o for o in outcomes if isinstance(o, NormalizedRecord)]
-        rejected = [o for o in outcomes if isinstance(o, RejectedRecord)]
+        self.unchanged.extend(known[h] for h in hashes if h in known)
+        for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True):
+            if raw_hash not in known:
+                outcome = self.normalize(raw, raw_json, raw_hash)
+                if isinstance(outcome, NormalizedRecord):
+                    self.valid.append(outcome)
+                else:
+                    self.rejected.append(outcome)
+        self.prepared += len(raws)
+
+    def write(self) -> None:
+        """Store the records read since the last commit and the checkpoint that covers them,
+        in the session's transaction."""
+        self.prepare()
+        valid, rejected, unchanged = self.valid, self.rejected, self.unchanged
+        read = self.prepared
+        self.valid, self.rejected, self.unchanged, self.prepared = [], [], [], 0
         result = self.store.upsert(valid, self.run.id)
         self.store.quarantine(rejected, self.run.id)
         if self.sweep_id is not None:
@@ -380,7 +404,7 @@ class _Batch:
             seen.extend(o.external_id for o in rejected if o.external_id is not None)
             self.store.mark_seen(self.sweep_id, seen)
         run = self.run
-        run.records_read += len(raws)
+        run.records_read += read
         run.created += result.created
         run.updated += result.updated
         run.unchanged += result.unchanged + len(unchanged)

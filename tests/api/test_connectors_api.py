@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.api.connectors import DISPATCHER
+from hub.dispatch import APP_EXTENSION as DISPATCHER
 from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
 from hub.store.models import ConnectorInstance
 
@@ -38,8 +38,7 @@ def config(source: str) -> dict[str, Any]:
 def api_app(app: Flask) -> Iterator[Flask]:
     """The app; its dispatcher (if a run was asked for) is closed after the test."""
     yield app
-    if DISPATCHER in app.extensions:
-        app.extensions[DISPATCHER].close()
+    app.extensions[DISPATCHER].close()
 
 
 @pytest.fixture

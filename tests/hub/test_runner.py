@@ -3,7 +3,9 @@ failures that leave earlier data untouched."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -276,3 +278,59 @@ def test_run_counts_rejections_of_a_source_that_stays_broken_every_time(
     assert (again.unchanged, again.rejected, again.status) == (3, 1, "partial")
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Rejection)) == 2
+
+
+def test_first_sync_stores_a_record_repeated_in_a_later_batch_once(
+    mock: responses.RequestsMock, sessions: Any, settings: Settings, connector_id: int
+) -> None:
+    # Pages of 10, a commit every 10 records: the repeat comes two commits after the original.
+    records = [course(i) for i in range(25)] + [course(3)] + [course(i) for i in range(25, 30)]
+    Catalog(mock, records)
+    runner = SyncRunner(sessions, replace(settings, batch_size=10))
+
+    run = runner.run(connector_id, "courses")
+
+    assert counts(run) == {
+        "read": 31,
+        "created": 30,
+        "updated": 0,
+        "unchanged": 1,
+        "deleted": 0,
+        "rejected": 0,
+    }
+    assert set(stored(sessions).values()) == {(1, False)}
+    assert change_ops(sessions) == [("upsert", 1)] * 30
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_sent(
+    mock: responses.RequestsMock, runner: SyncRunner, connector_id: int, sessions: Any
+) -> None:
+    records = [course(i) for i in range(3)]
+    records[1]["deskripsi"] = 'Baris 1\nBaris\t2 \\N "kutip" \\\\ \r\u00e9 akhir'
+    records[1]["kode"] = "C\\0001"
+    Catalog(mock, records)
+
+    runner.run(connector_id, "courses")
+
+    with sessions() as session:
+        row = session.execute(select(Course).where(Course.external_id == "C\\0001")).scalar_one()
+        assert row.data["description"] == records[1]["deskripsi"]
+        assert row.raw["deskripsi"] == records[1]["deskripsi"]
+        assert row.data["external_id"] == "C\\0001"
+
+
+def test_the_garbage_collector_is_on_again_after_a_run_even_a_failed_one(
+    mock: responses.RequestsMock, runner: SyncRunner, connector_id: int
+) -> None:
+    catalog = Catalog(mock, [course(i) for i in range(30)])
+    seen_during: list[bool] = []
+    runner.on_progress = lambda run: seen_during.append(gc.isenabled())
+    runner.run(connector_id, "courses")
+    catalog.fail_from_page = 2
+
+    failed = runner.run(connector_id, "courses")
+
+    assert failed.status == "failed"
+    assert seen_during
+    assert not any(seen_during)
+    assert gc.isenabled()

@@ -1,0 +1,64 @@
+"""The record store's bulk path on both backends: lookups of many values at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.partners.services import PartnerService
+from hub.store import ids
+from hub.store.records import NormalizedRecord, RecordStore
+from hub.sync.hashing import content_hash
+
+# More values than one SQLite statement takes parameters (32,766).
+MANY = 40_000
+
+
+def record(partner_id: str, external_id: str) -> NormalizedRecord:
+    document = {"external_id": external_id, "title": f"Kelas {external_id}", "status": "active"}
+    document_json = orjson.dumps(document).decode()
+    return NormalizedRecord(
+        ids.record_id("course", partner_id, external_id),
+        external_id,
+        (document["title"], "active", 100_000),
+        document_json,
+        orjson.dumps({"kode": external_id}).decode(),
+        f"raw-{external_id}",
+        content_hash(document_json.encode()),
+    )
+
+
+def test_raw_hash_lookup_takes_more_values_than_a_statement_has_parameters(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        partner = PartnerService(session).create(
+            {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
+        )
+        stored = [record(partner.id, f"C{i}") for i in range(3)]
+        RecordStore(session, "course", partner.id).upsert(stored)
+    hashes = [f"unknown-{i}" for i in range(MANY)] + [r.raw_hash for r in stored]
+
+    with sessions() as session:
+        found: dict[str, Any] = RecordStore(session, "course", partner.id).unchanged_by_hash(hashes)
+
+    assert found == {r.raw_hash: r.external_id for r in stored}
+
+
+def test_upsert_of_more_records_than_a_statement_has_parameters_then_again(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        partner = PartnerService(session).create(
+            {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
+        )
+        records = [record(partner.id, f"C{i}") for i in range(MANY)]
+        first = RecordStore(session, "course", partner.id).upsert(records)
+
+    with sessions.begin() as session:
+        again = RecordStore(session, "course", partner.id).upsert(records)
+
+    assert (first.created, first.unchanged) == (MANY, 0)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, MANY)
