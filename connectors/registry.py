@@ -12,6 +12,7 @@ is a connector type named `hello` once installed. A plugin that fails to import,
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
@@ -54,8 +55,10 @@ def connector_type_problems() -> dict[str, str]:
     return _discover()[1]
 
 
+@functools.cache
 def get_connector_type(name: str) -> type[Connector]:
-    """The connector type registered as `name`.
+    """The connector type registered as `name`, looked up once per process (reading every
+    installed package's entry points takes milliseconds, and each run asks).
 
     Raises `ConnectorTypeError` naming the available types when `name` is not installed, or the
     reason when its plugin cannot be used.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,7 @@ from marshmallow import Schema, ValidationError
 
 from schemas._context import CURRENT, DEFAULT_ZONE, LoadContext
 from schemas._errors import RecordInvalid, flatten_errors
-from schemas._fastpath import Reject, compile_loader
+from schemas._fastpath import Loader, Reject, compile_loader
 from schemas.entities import (
     CertificateSchema,
     CourseSchema,
@@ -51,8 +52,7 @@ class Normalizer:
             raise ValueError("nik_key must be bytes, at least 16 of them")
         self.entity = entity
         self._context = LoadContext(zone_name=timezone, nik_key=nik_key)
-        self._schema = schema_class()
-        self._fast = compile_loader(self._schema)
+        self._schema, self._fast = _compiled(schema_class)
 
     @property
     def timezone(self) -> str:
@@ -81,3 +81,12 @@ class Normalizer:
             CURRENT.reset(token)
         # Raised outside the handler: marshmallow's error holds the raw record, NIK included.
         raise RecordInvalid(flatten_errors(messages))
+
+
+@functools.cache
+def _compiled(schema_class: type[Schema]) -> tuple[Schema, Loader | None]:
+    """One schema instance and its fast path per schema class, for every normalizer of the
+    process: compiling takes tens of milliseconds, and a sync of 185 partners makes a
+    normalizer per run. Both are stateless between loads, so sharing them is safe."""
+    schema = schema_class()
+    return schema, compile_loader(schema)

@@ -9,6 +9,7 @@ import pytest
 import responses
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config, course
@@ -25,12 +26,18 @@ def mock() -> Iterator[responses.RequestsMock]:
         yield rsps
 
 
-def add_connector(sessions: sessionmaker[Session], config: dict[str, Any]) -> int:
+def add_connector(
+    sessions: sessionmaker[Session], settings: Settings, config: dict[str, Any]
+) -> int:
     with sessions.begin() as session:
         PartnerService(session).create(
             {"kind": "training_provider", "code": "lpk-n", "name": "LPK N"}
         )
-        return ConnectorService(session).add("lpk-n", "declarative", config).id
+        return (
+            ConnectorService(session)
+            .add("lpk-n", "declarative", config, sealer=ConfigSealer(settings))
+            .id
+        )
 
 
 @pytest.mark.storage
@@ -44,7 +51,7 @@ def test_a_renamed_field_and_skipped_records_are_kept_on_the_run(
     mock.get(f"{BASE}/courses", json={"data": records, "meta": {"total_pages": 1}})
     config = catalog_connector_config(BASE, page_size=10)
     config["streams"]["courses"]["skip"] = [{"path": "status", "equals": "draf"}]
-    connector_id = add_connector(sessions, config)
+    connector_id = add_connector(sessions, settings, config)
 
     run = SyncRunner(sessions, settings).run(connector_id, "courses")
 
