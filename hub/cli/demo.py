@@ -55,10 +55,16 @@ def demo(hub: Hub, port: int, sandbox_port: int, scale: int, no_sync: bool, once
     children = Children(hub.settings.data_dir / "logs")
     try:
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        base_url = f"http://127.0.0.1:{port}"
         sandbox = children.start(
             "sandbox",
             ["sandbox", "--port", str(sandbox_port), "--scale", str(scale)],
         )
+        # The hub starts meanwhile (it needs nothing of the sync); the scheduler only after the
+        # first sync, which would otherwise compete with its first runs.
+        # Tokens name the address they were issued at, unless an issuer is configured.
+        issuer = {} if "HUB_ISSUER" in os.environ else {"HUB_ISSUER": base_url}
+        server = children.start("hub", ["serve", "--port", str(port)], env=issuer)
         children.wait_ready(sandbox, f"{sandbox_url}/_sandbox/catalog", READY_TIMEOUT_SECONDS)
         console.print(f"sandbox at {sandbox_url} (pid {sandbox.pid}), {scale:,} records in all")
         registered = _register(hub, sandbox_url, scale)
@@ -68,11 +74,7 @@ def demo(hub: Hub, port: int, sandbox_port: int, scale: int, no_sync: bool, once
             console.print("first sync skipped (--no-sync): the scheduler syncs on its schedule")
         else:
             _first_sync(hub, registered, scale)
-        base_url = f"http://127.0.0.1:{port}"
         scheduler = children.start("scheduler", ["scheduler"])
-        # Tokens name the address they were issued at, unless an issuer is configured.
-        issuer = {} if "HUB_ISSUER" in os.environ else {"HUB_ISSUER": base_url}
-        server = children.start("hub", ["serve", "--port", str(port)], env=issuer)
         children.wait_ready(server, f"{base_url}/readyz", READY_TIMEOUT_SECONDS)
         partners = probe_api(base_url, credentials)
         if (gone := children.first_exited()) is not None:
