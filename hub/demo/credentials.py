@@ -32,10 +32,10 @@ class DemoCredentials:
 
 
 def ensure_credentials(session: Session, path: Path) -> tuple[DemoCredentials, bool]:
-    """The credentials saved at `path` when they still work in this database; otherwise a new
-    admin client and a new password for the demo admin (created if missing), saved at `path`
-    with mode 0600. True when new ones were made. The caller owns the transaction, and commits
-    it only after this has saved the file."""
+    """The credentials saved at `path`, each part kept while it still works in this database:
+    otherwise a new admin client, and a new password for the demo admin (created if missing).
+    Saved at `path` with mode 0600; True when anything new was made. The caller owns the
+    transaction, and commits it only after this has saved the file."""
     saved = _load(path)
     client_ok = saved is not None and _client_works(session, saved)
     admin_ok = saved is not None and _admin_works(session, saved)
@@ -46,13 +46,16 @@ def ensure_credentials(session: Session, path: Path) -> tuple[DemoCredentials, b
     else:
         issued = ClientService(session).create(["admin"])
         client_id, client_secret = issued.client.client_id, issued.client_secret or ""
-    password = secrets.token_urlsafe(12)
-    admins = AdminService(session)
-    if session.scalar(select(Admin.id).where(Admin.email == ADMIN_EMAIL)) is None:
-        admins.create(ADMIN_EMAIL, password)
+    if saved is not None and admin_ok:
+        password = saved.admin_password
     else:
-        # The saved password is lost (or was never saved here): the demo admin gets a new one.
-        admins.set_password(ADMIN_EMAIL, password)
+        password = secrets.token_urlsafe(12)
+        admins = AdminService(session)
+        if session.scalar(select(Admin.id).where(Admin.email == ADMIN_EMAIL)) is None:
+            admins.create(ADMIN_EMAIL, password)
+        else:
+            # Its password was lost with the file: the demo admin gets a new one.
+            admins.set_password(ADMIN_EMAIL, password)
     fresh = DemoCredentials(client_id, client_secret, ADMIN_EMAIL, password)
     _save(path, fresh)
     return fresh, True
