@@ -50,8 +50,10 @@ def demo(hub: Hub, port: int, sandbox_port: int, scale: int, no_sync: bool, once
     hub on 127.0.0.1:PORT with its scheduler and print where to look, until Ctrl-C or SIGTERM,
     which stop every process started here. Needs `hub init` first; running it again reuses
     what exists."""
-    # SIGTERM ends the demo the way Ctrl-C does: every child stopped, exit status 0.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # SIGTERM ends the demo the way Ctrl-C does: every child stopped, exit status 0. SIGINT is
+    # set too, for a shell that started the demo in the background has it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.default_int_handler)
     children = Children(hub.settings.data_dir / "logs")
     try:
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"

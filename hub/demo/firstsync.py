@@ -73,7 +73,6 @@ def sync_with_progress(
 ) -> None:
     """Run every (connector, stream) through the dispatcher, showing one bar of streams done
     with the records read, created and rejected so far; returns when all have finished."""
-    run_ids = [dispatcher.submit(c, s, trigger="manual").id for c, s in streams]
     columns = (
         TextColumn("[bold]first sync"),
         BarColumn(),
@@ -83,7 +82,13 @@ def sync_with_progress(
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task("sync", total=len(run_ids), read=0, created=0, rejected=0)
+        task = progress.add_task("sync", total=len(streams), read=0, created=0, rejected=0)
+        # Queued in one transaction, then handed over: a commit each would wait on the writes
+        # of the runs already going.
+        with sessions.begin() as session:
+            run_ids = [dispatcher.enqueue(session, c, s, trigger="manual").id for c, s in streams]
+        for run_id in run_ids:
+            dispatcher.dispatch(run_id)
 
         def refresh() -> None:
             with sessions() as session:
