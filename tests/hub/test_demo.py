@@ -148,6 +148,8 @@ def serving(home: DemoHome, *options: str) -> Iterator[tuple[subprocess.Popen[st
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Started the way a shell starts a background job: with SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     assert process.stdout is not None
     lines = []
