@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hub.errors import Conflict, InvalidInput
+from hub.errors import Conflict, InvalidInput, NotFound
 from hub.store.models import Admin, AdminSession
 from hub.store.types import utcnow
 
@@ -47,6 +47,14 @@ def normalize_email(email: str) -> str:
     return value
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "invalid admin",
+            {"password": [f"must be at least {MIN_PASSWORD_LENGTH} characters long"]},
+        )
+
+
 class AdminService:
     """Creates admins, checks their passwords, and opens and closes their sessions. The caller
     owns the transaction."""
@@ -57,15 +65,24 @@ class AdminService:
     def create(self, email: str, password: str) -> Admin:
         """Store a new admin with a salted hash of `password` (scrypt, via werkzeug)."""
         address = normalize_email(email)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(
-                "invalid admin",
-                {"password": [f"must be at least {MIN_PASSWORD_LENGTH} characters long"]},
-            )
+        _check_password(password)
         if self.session.scalar(select(Admin.id).where(Admin.email == address)) is not None:
             raise Conflict(f"email: an admin with email {address!r} exists already")
         admin = Admin(email=address, password_hash=generate_password_hash(password))
         self.session.add(admin)
+        self.session.flush()
+        return admin
+
+    def set_password(self, email: str, password: str) -> Admin:
+        """Give the admin with this email a new password (the rules of `create` apply); its open
+        sessions end. NotFound when there is no such admin."""
+        address = normalize_email(email)
+        _check_password(password)
+        admin = self.session.scalar(select(Admin).where(Admin.email == address))
+        if admin is None:
+            raise NotFound(f"admin: no admin with email {address!r}")
+        admin.password_hash = generate_password_hash(password)
+        self.session.execute(delete(AdminSession).where(AdminSession.admin_id == admin.id))
         self.session.flush()
         return admin
 

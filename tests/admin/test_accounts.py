@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.admin.accounts import AdminService
 from hub.cli import cli
-from hub.errors import Conflict
+from hub.errors import Conflict, InvalidInput, NotFound
 from hub.settings import Settings
 from hub.store.models import Admin
 
@@ -108,3 +108,34 @@ def test_signing_out_ends_the_session(sessions: sessionmaker[Session]) -> None:
         AdminService(session).sign_out(token)
     with sessions() as session:
         assert AdminService(session).session_admin(token) is None
+
+
+def test_a_new_password_replaces_the_old_and_ends_open_sessions(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        AdminService(session).create("a@b.id", PASSWORD)
+        token = AdminService(session).sign_in("a@b.id", PASSWORD)
+    assert token is not None
+    with sessions.begin() as session:
+        AdminService(session).set_password("A@b.id", "a whole new passphrase")
+    with sessions.begin() as session:
+        admins = AdminService(session)
+        assert admins.session_admin(token.token) is None
+        assert admins.sign_in("a@b.id", PASSWORD) is None
+        assert admins.sign_in("a@b.id", "a whole new passphrase") is not None
+
+
+def test_a_new_password_follows_the_rules_and_needs_an_admin(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        AdminService(session).create("a@b.id", PASSWORD)
+    with sessions() as session:
+        with pytest.raises(InvalidInput) as short:
+            AdminService(session).set_password("a@b.id", "too short")
+        assert list(short.value.errors) == ["password"]
+        with pytest.raises(NotFound, match=r"no admin with email 'c@d\.id'"):
+            AdminService(session).set_password("c@d.id", PASSWORD)
+    with sessions() as session:
+        assert AdminService(session).sign_in("a@b.id", PASSWORD) is not None
