@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     problems.register(app)
     app.before_request(_require_json_body)
+    app.before_request(_refuse_nul_characters)
     app.extensions[oauth_views.SERVER] = build_server(app, settings, keys, verifier, db_session)
     app.register_blueprint(oauth_views.bp)
     app.register_blueprint(ops.bp)
@@ -89,3 +90,16 @@ def _require_json_body() -> None:
             415,
             f"the body must be application/json, not {request.mimetype or 'untyped'}",
         )
+
+
+def _refuse_nul_characters() -> None:
+    """A NUL character in a query parameter or path of /api/* is refused by name (422): no
+    stored text can hold one, and PostgreSQL fails the query that carries it."""
+    if not request.path.startswith("/api/"):
+        return
+    if "\x00" in request.path:
+        raise problems.Problem(422, "the path holds a NUL character")
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            message = "Must not contain a NUL character."
+            raise problems.Problem(422, f"{name}: {message}", errors={name: [message]})

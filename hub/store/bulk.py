@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -85,10 +86,16 @@ class BulkStatement:
         if self.copy:
             driver = connection.connection.driver_connection
             assert driver is not None
-            with driver.cursor() as cursor, cursor.copy(self.sql) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
+            dbapi_error = connection.dialect.loaded_dbapi.Error
+            try:
+                with driver.cursor() as cursor, cursor.copy(self.sql) as copy:
+                    write_row = copy.write_row
+                    for row in rows:
+                        write_row(row)
+            except dbapi_error as error:
+                # Raised the way SQLAlchemy raises driver errors, so that callers catch an
+                # IntegrityError alike whichever path wrote the rows.
+                raise DBAPIError.instance(self.sql, None, error, dbapi_error) from error
         elif self.columnar:
             columns = tuple(list(column) for column in zip(*rows, strict=True))
             connection.exec_driver_sql(self.sql, columns)

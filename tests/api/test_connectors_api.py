@@ -30,7 +30,7 @@ def source() -> Iterator[str]:
 @pytest.fixture
 def config(source: str) -> dict[str, Any]:
     config = catalog_connector_config(source, page_size=10)
-    config["auth"] = {"type": "api_key", "header": "X-API-Key", "key": API_KEY}
+    config["auth"] = {"type": "api_key", "in": "header", "name": "X-API-Key", "key": API_KEY}
     return config
 
 

@@ -210,3 +210,12 @@ def test_429_with_retry_after_once_a_client_is_over_its_limit(
     assert 1 <= int(answers[3].headers["Retry-After"]) <= 80
     # The limit is per client: another client is not held back.
     assert client.get(PARTNERS, headers=second).status_code == 200
+
+
+def test_a_nul_character_in_a_query_parameter_is_refused_by_name(
+    client: FlaskClient, admin_headers: dict[str, str]
+) -> None:
+    answer = client.get("/api/v1/courses?partner_id=%00", headers=admin_headers)
+
+    assert_problem(answer, 422)
+    assert answer.get_json()["errors"] == {"partner_id": ["Must not contain a NUL character."]}

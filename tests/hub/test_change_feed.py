@@ -24,7 +24,7 @@ def course(partner: str, n: int, title: str = "Kursus") -> NormalizedRecord:
     """A stored-ready course; only what the store needs of it."""
     ext = f"c-{n}"
     document = {"external_id": ext, "title": f"{title} {n}", "status": "active", "price_idr": n}
-    data_json = orjson.dumps(document)
+    data_json = orjson.dumps(document).decode()
     return NormalizedRecord(
         id=ids.record_id("course", partner, ext),
         external_id=ext,
