@@ -26,6 +26,7 @@ from bench.database import BACKENDS, fresh_database
 from hub.admin.accounts import AdminService
 from hub.admin.blueprint import DISPATCHER
 from hub.app import create_app
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config
@@ -42,11 +43,14 @@ EMAIL, PASSWORD = "bench@prakerja.go.id", "bench password 123"
 OUTCOMES = (("succeeded", 85), ("partial", 7), ("failed", 6), ("cancelled", 2))
 
 
-def seed(sessions: sessionmaker[Session], connectors: int, runs: int) -> list[int]:
+def seed(
+    sessions: sessionmaker[Session], settings: Settings, connectors: int, runs: int
+) -> list[int]:
     """`connectors` partners with one connector each (half on an hourly schedule), and `runs`
     runs spread over the last 30 days; the newest run of every tenth connector failed. Returns
     the connector ids."""
     rng = random.Random(5)
+    sealer = ConfigSealer(settings)
     with sessions.begin() as session:
         AdminService(session).create(EMAIL, PASSWORD)
         ids = []
@@ -56,7 +60,7 @@ def seed(sessions: sessionmaker[Session], connectors: int, runs: int) -> list[in
                 {"kind": "training_provider", "code": code, "name": f"LPK Bench {i:03d}"}
             )
             config = catalog_connector_config(f"http://127.0.0.1:9/{code}")
-            cid = ConnectorService(session).add(code, "json_api", config).id
+            cid = ConnectorService(session).add(code, "json_api", config, sealer=sealer).id
             if i % 2:
                 ScheduleService(session).set(cid, interval_seconds=3600, jitter_seconds=60)
             ids.append(cid)
@@ -140,17 +144,17 @@ def bench(backend: str, connectors: int, runs: int, repeat: int, data_dir: Path)
     engine = make_engine(url)
     upgrade(engine)
     sessions = session_factory(engine)
+    settings: Settings = load_settings(
+        {"data_dir": data_dir, "database_url": url, "secret_key": "bench"}, environ={}
+    )
     started = time.perf_counter()
-    ids = seed(sessions, connectors, runs)
+    ids = seed(sessions, settings, connectors, runs)
     print(f"[{backend}] seeded {connectors} connectors, {runs:,} runs "
           f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
     if backend == "postgresql":
         # As autovacuum would have by now on a live database: plans need table statistics.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
-    settings: Settings = load_settings(
-        {"data_dir": data_dir, "database_url": url, "secret_key": "bench"}, environ={}
-    )
     app = create_app({"HUB_SETTINGS": settings})
     client = app.test_client()
     signed_in(client)

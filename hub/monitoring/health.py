@@ -187,3 +187,22 @@ def _late(trigger: BaseTrigger, success_started: datetime, now: datetime) -> boo
     first = next_due(trigger, success_started)
     second = next_due(trigger, first) if first is not None else None
     return second is not None and now > second
+
+
+def health_as_dict(health: ConnectorHealth) -> dict[str, Any]:
+    """A connector's health as `--json` (and the API) show it."""
+    return {
+        "connector_id": health.connector_id,
+        "partner_id": health.partner_id,
+        "name": health.name,
+        "state": health.state,
+        "last_success_at": health.last_success_at.isoformat() if health.last_success_at else None,
+        "seconds_since_success": health.seconds_since_success,
+        "last_run": {"id": health.last_run_id, "status": health.last_run_status}
+        if health.last_run_id
+        else None,
+        "failure_streak": health.failure_streak,
+        "rejected_rate": health.rejected_rate,
+        "schedule": health.schedule,
+        "next_due_at": health.next_due_at.isoformat() if health.next_due_at else None,
+    }

@@ -17,6 +17,7 @@ from hub.admin.accounts import AdminService
 from hub.admin.blueprint import DISPATCHER
 from hub.app import create_app
 from hub.auth.keys import SigningKeyService
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, serve_catalog
@@ -74,12 +75,15 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             SigningKeyService(session, settings).ensure()
             AdminService(session).create(EMAIL, PASSWORD)
             ids = {}
+            sealer = ConfigSealer(settings)
             for code, name, kind in PROVIDERS:
                 PartnerService(session).create(
                     {"kind": "training_provider", "code": code, "name": name}
                 )
                 config = source_config(bad if kind == "bad" else good)
-                ids[code] = ConnectorService(session).add(code, "json_api", config).id
+                ids[code] = (
+                    ConnectorService(session).add(code, "json_api", config, sealer=sealer).id
+                )
         for code, _, kind in PROVIDERS:
             if kind in ("good", "paused"):
                 runner.run(ids[code], "courses")

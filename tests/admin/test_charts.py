@@ -8,20 +8,29 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.admin import charts
 from hub.admin.stats import runs_per_hour
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config
+from hub.settings import Settings
 from hub.store.models import Run
 
 NOW = datetime(2026, 11, 28, 10, 30, tzinfo=UTC)
 
 
-def test_runs_are_counted_per_hour_and_status(sessions: sessionmaker[Session]) -> None:
+def test_runs_are_counted_per_hour_and_status(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
     with sessions.begin() as session:
         PartnerService(session).create({"kind": "training_provider", "code": "lpk-a", "name": "A"})
         cid = (
             ConnectorService(session)
-            .add("lpk-a", "json_api", catalog_connector_config("http://x"))
+            .add(
+                "lpk-a",
+                "json_api",
+                catalog_connector_config("http://x"),
+                sealer=ConfigSealer(settings),
+            )
             .id
         )
         for minutes_ago, status in [

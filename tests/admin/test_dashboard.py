@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.admin.blueprint import DISPATCHER
+from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, serve_catalog
@@ -32,12 +33,19 @@ from tests.admin.conftest import (
 )
 
 
-def add_connector(sessions: sessionmaker[Session], code: str, base_url: str) -> int:
+def add_connector(
+    sessions: sessionmaker[Session], settings: Settings, code: str, base_url: str
+) -> int:
     with sessions.begin() as session:
         PartnerService(session).create(
             {"kind": "training_provider", "code": code, "name": f"LPK {code.upper()}"}
         )
-        return ConnectorService(session).add(code, "json_api", source_config(base_url)).id
+        sealer = ConfigSealer(settings)
+        return (
+            ConnectorService(session)
+            .add(code, "json_api", source_config(base_url), sealer=sealer)
+            .id
+        )
 
 
 @pytest.fixture
@@ -48,9 +56,9 @@ def seeded(sessions: sessionmaker[Session], settings: Settings) -> Iterator[dict
     runner = SyncRunner(sessions, replace(settings, batch_size=5))
     with serve_catalog(CatalogSource(12)) as good, serve_pages(failing_source_pages()) as bad:
         ids = {
-            "good": add_connector(sessions, "lpk-baik", good),
-            "bad": add_connector(sessions, "lpk-gagal", bad),
-            "never": add_connector(sessions, "lpk-baru", good),
+            "good": add_connector(sessions, settings, "lpk-baik", good),
+            "bad": add_connector(sessions, settings, "lpk-gagal", bad),
+            "never": add_connector(sessions, settings, "lpk-baru", good),
         }
         assert runner.run(ids["good"], "courses").status == "succeeded"
         assert runner.run(ids["bad"], "courses").status == "failed"
