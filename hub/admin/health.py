@@ -96,7 +96,7 @@ def health_rows(
         query = query.where(c.id == connector_id)
     named = {
         row[0]: (ConnectorLabel(*row[:4]), PartnerLabel(*row[4:]))
-        for row in session.execute(query).tuples()
+        for row in session.execute(query)
     }
     rows = [HealthRow(h, *named[h.connector_id]) for h in found]
     return sorted(rows, key=worst_first)

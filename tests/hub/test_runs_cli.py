@@ -62,7 +62,7 @@ def runs(sessions: sessionmaker[Session], settings: Settings) -> dict[str, list[
                     trigger="manual" if i == count - 1 else "schedule",
                     status="failed" if i % 3 == 2 else "succeeded",
                     created_at=T0 + timedelta(hours=i),
-                )  # fmt: skip
+                )
                 for i in range(count)
             ]
             session.add_all(made)
