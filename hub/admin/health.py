@@ -95,8 +95,7 @@ def health_rows(
     if connector_id is not None:
         query = query.where(c.id == connector_id)
     named = {
-        row[0]: (ConnectorLabel(*row[:4]), PartnerLabel(*row[4:]))
-        for row in session.execute(query)
+        row[0]: (ConnectorLabel(*row[:4]), PartnerLabel(*row[4:])) for row in session.execute(query)
     }
     rows = [HealthRow(h, *named[h.connector_id]) for h in found]
     return sorted(rows, key=worst_first)
