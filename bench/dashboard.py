@@ -50,6 +50,7 @@ def seed(
     runs spread over the last 30 days; the newest run of every tenth connector failed. Returns
     the connector ids."""
     rng = random.Random(5)
+    sealer = ConfigSealer(settings)
     with sessions.begin() as session:
         AdminService(session).create(EMAIL, PASSWORD)
         ids = []
@@ -59,11 +60,7 @@ def seed(
                 {"kind": "training_provider", "code": code, "name": f"LPK Bench {i:03d}"}
             )
             config = catalog_connector_config(f"http://127.0.0.1:9/{code}")
-            cid = (
-                ConnectorService(session)
-                .add(code, "declarative", config, sealer=ConfigSealer(settings))
-                .id
-            )
+            cid = ConnectorService(session).add(code, "json_api", config, sealer=sealer).id
             if i % 2:
                 ScheduleService(session).set(cid, interval_seconds=3600, jitter_seconds=60)
             ids.append(cid)
@@ -147,10 +144,10 @@ def bench(backend: str, connectors: int, runs: int, repeat: int, data_dir: Path)
     engine = make_engine(url)
     upgrade(engine)
     sessions = session_factory(engine)
-    started = time.perf_counter()
     settings: Settings = load_settings(
         {"data_dir": data_dir, "database_url": url, "secret_key": "bench"}, environ={}
     )
+    started = time.perf_counter()
     ids = seed(sessions, settings, connectors, runs)
     print(f"[{backend}] seeded {connectors} connectors, {runs:,} runs "
           f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from hub.monitoring.health import ConnectorHealth, HealthService
 from hub.store.models import ConnectorInstance, Partner
@@ -24,12 +24,30 @@ STATE_LABELS = {
 
 
 @dataclass(frozen=True, slots=True)
+class ConnectorLabel:
+    """What the pages show of a connector beside its health."""
+
+    id: int
+    name: str
+    type: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerLabel:
+    """What the pages show of a connector's partner."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class HealthRow:
     """One connector's health beside the connector and its partner."""
 
     health: ConnectorHealth
-    connector: ConnectorInstance
-    partner: Partner
+    connector: ConnectorLabel
+    partner: PartnerLabel
 
     @property
     def state(self) -> str:
@@ -68,22 +86,16 @@ def health_rows(
         if connector_id is not None
         else service.overview(now=now)
     )
-    # Only what the pages show: a connector's config (a JSON document) is not parsed here.
-    query = (
-        select(ConnectorInstance, Partner)
-        .join(Partner, Partner.id == ConnectorInstance.partner_id)
-        .options(
-            load_only(
-                ConnectorInstance.id,
-                ConnectorInstance.name,
-                ConnectorInstance.type,
-                ConnectorInstance.status,
-            ),
-            load_only(Partner.id, Partner.code, Partner.name),
-        )
+    # Only the columns the pages show, as plain rows: no config (a JSON document) parsed, no
+    # ORM identity kept per connector.
+    c = ConnectorInstance
+    query = select(c.id, c.name, c.type, c.status, Partner.code, Partner.name).join(
+        Partner, Partner.id == c.partner_id
     )
     if connector_id is not None:
-        query = query.where(ConnectorInstance.id == connector_id)
-    named = {c.id: (c, p) for c, p in session.execute(query).all()}
+        query = query.where(c.id == connector_id)
+    named = {
+        row[0]: (ConnectorLabel(*row[:4]), PartnerLabel(*row[4:])) for row in session.execute(query)
+    }
     rows = [HealthRow(h, *named[h.connector_id]) for h in found]
     return sorted(rows, key=worst_first)

@@ -13,9 +13,9 @@ import connectors
 from hub.admin import charts
 from hub.admin.blueprint import bp, db, dispatcher, render, safe_next
 from hub.admin.health import STATE_LABELS, STATES, HealthRow, health_rows, worst_first
-from hub.admin.runlist import run_detail, run_page
 from hub.admin.stats import records_per_partner, runs_per_hour
-from hub.errors import Conflict, HubError, NotFound
+from hub.errors import Conflict, HubError, InvalidInput, NotFound
+from hub.monitoring.runs import RunFilter, RunMonitor
 from hub.scheduling.schedules import ScheduleService
 from hub.store.models import RUN_STATUSES, ConnectorInstance
 
@@ -93,11 +93,14 @@ def connector(connector_id: int) -> str:
         (health,) = health_rows(session, connector_id=connector_id)
     except NotFound:
         abort(404, f"No connector with id {connector_id}.")
+    monitor = RunMonitor(session)
+    page = monitor.list(RunFilter(connector_id=connector_id), limit=20)
     return render(
         "connector.html",
         section="overview",
         health=health,
-        runs=run_page(session, connector_id=connector_id, limit=20),
+        runs=page,
+        owners=monitor.owners(r.connector_id for r in page.runs),
     )
 
 
@@ -106,14 +109,21 @@ def runs() -> str:
     """Runs newest first, filtered by status or connector, paged by id; the first page refreshes
     itself every few seconds (htmx swaps in the table only)."""
     status = request.args.get("status") or None
-    if status is not None and status not in RUN_STATUSES:
-        abort(400, f"status: must be one of {', '.join(RUN_STATUSES)}.")
     connector_id = request.args.get("connector", type=int)
     before = request.args.get("before", type=int)
-    page = run_page(db(), status=status, connector_id=connector_id, before=before)
+    monitor = RunMonitor(db())
+    try:
+        # The page's `before` is the monitor's cursor: the id to continue below.
+        page = monitor.list(
+            RunFilter(status=status, connector_id=connector_id),
+            cursor=str(before) if before is not None else None,
+        )
+    except InvalidInput as error:
+        abort(400, f"{error}.")
     context = {
         "section": "runs",
         "page": page,
+        "owners": monitor.owners(r.connector_id for r in page.runs),
         "status": status or "",
         "connector_id": connector_id,
         "before": before,
@@ -137,7 +147,7 @@ def run(run_id: int) -> str:
     """One run: counters, duration, error, log lines, and the records it quarantined with their
     field errors (raw records are stored with NIKs masked)."""
     try:
-        detail = run_detail(db(), run_id)
+        detail = RunMonitor(db()).detail(run_id, rejections=50)
     except NotFound:
         abort(404, f"No run with id {run_id}.")
     return render("run.html", section="runs", detail=detail)

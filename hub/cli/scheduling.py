@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Any
 
 import click
 
 from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
 from hub.cli.sync import connectors
 from hub.dispatch import ThreadPoolDispatcher
-from hub.monitoring.health import ConnectorHealth, HealthService
+from hub.monitoring.health import HealthService, health_as_dict
 from hub.monitoring.logs import log_json_lines
 from hub.scheduling.scheduler import Scheduler
 from hub.scheduling.schedules import ScheduleService, describe, parse_interval
@@ -142,25 +141,6 @@ def connector_health(hub: Hub, as_json: bool) -> None:
             for h in rows
         ],
     )
-
-
-def health_as_dict(health: ConnectorHealth) -> dict[str, Any]:
-    """A connector's health as `--json` (and the API) show it."""
-    return {
-        "connector_id": health.connector_id,
-        "partner_id": health.partner_id,
-        "name": health.name,
-        "state": health.state,
-        "last_success_at": health.last_success_at.isoformat() if health.last_success_at else None,
-        "seconds_since_success": health.seconds_since_success,
-        "last_run": {"id": health.last_run_id, "status": health.last_run_status}
-        if health.last_run_id
-        else None,
-        "failure_streak": health.failure_streak,
-        "rejected_rate": health.rejected_rate,
-        "schedule": health.schedule,
-        "next_due_at": health.next_due_at.isoformat() if health.next_due_at else None,
-    }
 
 
 @click.command("scheduler")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,11 @@ from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table
 from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService, connector_as_dict
 from hub.errors import InvalidInput
-from hub.store.models import Run
+from hub.monitoring.runs import MAX_PAGE, RunFilter, RunMonitor, run_detail_as_dict
+from hub.partners.services import PartnerService
+from hub.store.models import RUN_STATUSES, RUN_TRIGGERS, Run
 from hub.sync.runner import SyncRunner
-from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
+from hub.sync.runs import run_as_dict
 
 COUNTS = ("read", "created", "updated", "unchanged", "deleted", "rejected")
 
@@ -185,39 +188,69 @@ def _progress() -> Progress:
     )
 
 
+def _instant(value: str) -> datetime:
+    """An ISO 8601 date-time from the command line (its UTC offset is checked by the monitor)."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time") from error
+
+
 @click.group()
 def runs() -> None:
     """Read sync runs."""
 
 
 @runs.command("list")
+@click.option("--status", type=click.Choice(RUN_STATUSES), default=None)
+@click.option("--partner", default=None, help="Only this partner's runs (id or code).")
 @click.option("--connector", "connector_id", type=int, default=None)
+@click.option("--trigger", type=click.Choice(RUN_TRIGGERS), default=None)
 @click.option(
-    "--status",
-    type=click.Choice(["queued", "running", "succeeded", "partial", "failed", "cancelled"]),
+    "--since", type=_instant, default=None, help="Created at or after, ISO 8601 with offset."
 )
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--until", type=_instant, default=None, help="Created before, ISO 8601 with offset.")
+@click.option("--limit", type=click.IntRange(1, MAX_PAGE), default=50, show_default=True)
+@click.option("--cursor", default=None, help="The next_cursor a previous page gave.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"data": [...], "next_cursor"}.')
 @pass_hub
 @reports_errors
 def list_runs(
-    hub: Hub, connector_id: int | None, status: str | None, limit: int, as_json: bool
+    hub: Hub,
+    status: str | None,
+    partner: str | None,
+    connector_id: int | None,
+    trigger: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cursor: str | None,
+    as_json: bool,
 ) -> None:
-    """List runs, newest first."""
+    """List runs, newest first, a page at a time; filters combine."""
     with hub.transaction() as session:
-        runs = RunService(session).list(connector_id=connector_id, status=status, limit=limit)
-        rows = [run_as_dict(r) for r in runs]
+        where = RunFilter(
+            status=status,
+            partner_id=PartnerService(session).get(partner).id if partner else None,
+            connector_id=connector_id,
+            trigger=trigger,
+            since=since,
+            until=until,
+        )
+        page = RunMonitor(session).list(where, limit=limit, cursor=cursor)
+        rows = [run_as_dict(r) for r in page.runs]
     if as_json:
-        emit_json(rows)
+        emit_json({"data": rows, "next_cursor": page.next_cursor})
         return
     print_table(
         "Runs",
-        ["id", "connector", "stream", "status", "started", *COUNTS, "error"],
+        ["id", "connector", "stream", "trigger", "status", "started", *COUNTS, "error"],
         [
             [
                 r["id"],
                 r["connector_id"],
                 r["stream"],
+                r["trigger"],
                 r["status"],
                 r["started_at"],
                 *(r["counts"][c] for c in COUNTS),
@@ -226,6 +259,8 @@ def list_runs(
             for r in rows
         ],
     )
+    if page.next_cursor is not None:
+        console.print(f"more: add --cursor {page.next_cursor}")
 
 
 @runs.command("show")
@@ -234,16 +269,12 @@ def list_runs(
 @pass_hub
 @reports_errors
 def show_run(hub: Hub, run_id: int, as_json: bool) -> None:
-    """Show one run: counts, error, and its first rejected records with their field errors."""
+    """Show one run: counts, error, and its first rejected records with their field errors
+    (`--json` adds its partner, duration and log lines)."""
     with hub.transaction() as session:
-        service = RunService(session)
-        answer = run_as_dict(service.get(run_id))
-        total, first = service.rejections(run_id)
-        rejected = first.items
-        answer["rejections"] = {
-            "total": total,
-            "first": [rejection_as_dict(r) for r in rejected],
-        }
+        detail = RunMonitor(session).detail(run_id)
+        answer = run_detail_as_dict(detail)
+        total, rejected = detail.rejected_total, detail.rejections
     if as_json:
         emit_json(answer)
         return

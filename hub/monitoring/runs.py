@@ -1,17 +1,26 @@
-"""The runs an operator scans (filtered, newest first, keyset-paged) and one run in detail."""
+"""The runs an operator scans (filtered, newest first, keyset-paged), the connectors and partners
+they belong to, and one run in detail: the one way the CLI, the API and the dashboard read runs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from hub.errors import InvalidInput
-from hub.store.models import RUN_STATUSES, RUN_TRIGGERS, ConnectorInstance, Rejection, Run, RunLog
+from hub.store.models import (
+    RUN_STATUSES,
+    RUN_TRIGGERS,
+    ConnectorInstance,
+    Partner,
+    Rejection,
+    Run,
+    RunLog,
+)
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 MAX_PAGE = 500
@@ -35,6 +44,35 @@ class RunPage:
 
     runs: Sequence[Run]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunOwner:
+    """The connector a run belongs to and its partner (only the columns people read: id, name,
+    type, status; id, code, name)."""
+
+    connector: ConnectorInstance
+    partner: Partner
+
+
+@dataclass(frozen=True, slots=True)
+class RunDetail:
+    """One run in full: its owner, first log lines and first quarantined records (raw records
+    are stored with NIKs masked)."""
+
+    run: Run
+    owner: RunOwner
+    logs: Sequence[RunLog]
+    rejected_total: int
+    rejections: Sequence[Rejection]
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Seconds from start to finish; None while it has not both started and finished."""
+        run = self.run
+        if run.started_at is None or run.finished_at is None:
+            return None
+        return (run.finished_at - run.started_at).total_seconds()
 
 
 class RunMonitor:
@@ -73,40 +111,65 @@ class RunMonitor:
         rows = rows[:limit]
         return RunPage(rows, str(rows[-1].id) if more else None)
 
-    def detail(self, run_id: int, *, rejections: int = 20, log_lines: int = 500) -> dict[str, Any]:
-        """A run as `run_as_dict` gives it, with its partner, duration in seconds, log lines,
-        and the first `rejections` of its rejected records with their field errors."""
-        run = RunService(self.session).get(run_id)
-        answer = run_as_dict(run)
-        answer["partner_id"] = self.session.scalar(
-            select(ConnectorInstance.partner_id).where(ConnectorInstance.id == run.connector_id)
-        )
-        answer["duration_seconds"] = (
-            (run.finished_at - run.started_at).total_seconds()
-            if run.started_at and run.finished_at
-            else None
-        )
-        answer["log"] = [
-            {"at": line.at.isoformat(), "level": line.level, "logger": line.logger,
-             "message": line.message}
-            for line in self.session.scalars(
-                select(RunLog).where(RunLog.run_id == run_id).order_by(RunLog.id).limit(log_lines)
+    def owners(self, connector_ids: Iterable[int]) -> dict[int, RunOwner]:
+        """The owner of each of these connectors, by connector id (one query; a connector's
+        config is not loaded)."""
+        query = (
+            select(ConnectorInstance, Partner)
+            .join(Partner, Partner.id == ConnectorInstance.partner_id)
+            .where(ConnectorInstance.id.in_(set(connector_ids)))
+            .options(
+                load_only(
+                    ConnectorInstance.id,
+                    ConnectorInstance.partner_id,
+                    ConnectorInstance.name,
+                    ConnectorInstance.type,
+                    ConnectorInstance.status,
+                ),
+                load_only(Partner.id, Partner.code, Partner.name),
             )
-        ]  # fmt: skip
+        )
+        return {c.id: RunOwner(c, p) for c, p in self.session.execute(query).all()}
+
+    def detail(self, run_id: int, *, rejections: int = 20, log_lines: int = 500) -> RunDetail:
+        """The run with this id (NotFound otherwise) with its owner, its first `log_lines` log
+        lines and the first `rejections` of its rejected records."""
+        run = RunService(self.session).get(run_id)
         total = self.session.scalar(
             select(func.count()).select_from(Rejection).where(Rejection.run_id == run_id)
         )
-        first = self.session.scalars(
-            select(Rejection)
-            .where(Rejection.run_id == run_id)
-            .order_by(Rejection.id)
-            .limit(rejections)
+        return RunDetail(
+            run=run,
+            owner=self.owners([run.connector_id])[run.connector_id],
+            logs=self.session.scalars(
+                select(RunLog).where(RunLog.run_id == run_id).order_by(RunLog.id).limit(log_lines)
+            ).all(),
+            rejected_total=total or 0,
+            rejections=self.session.scalars(
+                select(Rejection)
+                .where(Rejection.run_id == run_id)
+                .order_by(Rejection.id)
+                .limit(rejections)
+            ).all(),
         )
-        answer["rejections"] = {
-            "total": total or 0,
-            "first": [rejection_as_dict(r) for r in first],
-        }
-        return answer
+
+
+def run_detail_as_dict(detail: RunDetail) -> dict[str, Any]:
+    """A run in full as JSON shows it: `run_as_dict` with its partner, duration in seconds, log
+    lines, and its rejected records' total and first ones with their field errors."""
+    answer = run_as_dict(detail.run)
+    answer["partner_id"] = detail.owner.partner.id
+    answer["duration_seconds"] = detail.duration_seconds
+    answer["log"] = [
+        {"at": line.at.isoformat(), "level": line.level, "logger": line.logger,
+         "message": line.message}
+        for line in detail.logs
+    ]  # fmt: skip
+    answer["rejections"] = {
+        "total": detail.rejected_total,
+        "first": [rejection_as_dict(r) for r in detail.rejections],
+    }
+    return answer
 
 
 def _check(where: RunFilter, limit: int) -> None:

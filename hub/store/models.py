@@ -505,3 +505,10 @@ class AdminSession(Base):
     admin_id: Mapped[int] = mapped_column(ForeignKey("admins.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+# --- Monitoring: connector health -----------------------------------------------------------
+
+# A connector's failure streak counts its failed runs after its last success: one range of
+# this index per connector, however many runs the table holds.
+Index(None, Run.connector_id, Run.status, Run.id)

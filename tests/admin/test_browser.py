@@ -75,15 +75,14 @@ def hub_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             SigningKeyService(session, settings).ensure()
             AdminService(session).create(EMAIL, PASSWORD)
             ids = {}
+            sealer = ConfigSealer(settings)
             for code, name, kind in PROVIDERS:
                 PartnerService(session).create(
                     {"kind": "training_provider", "code": code, "name": name}
                 )
                 config = source_config(bad if kind == "bad" else good)
                 ids[code] = (
-                    ConnectorService(session)
-                    .add(code, "declarative", config, sealer=ConfigSealer(settings))
-                    .id
+                    ConnectorService(session).add(code, "json_api", config, sealer=sealer).id
                 )
         for code, _, kind in PROVIDERS:
             if kind in ("good", "paused"):

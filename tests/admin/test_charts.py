@@ -27,7 +27,7 @@ def test_runs_are_counted_per_hour_and_status(
             ConnectorService(session)
             .add(
                 "lpk-a",
-                "declarative",
+                "json_api",
                 catalog_connector_config("http://x"),
                 sealer=ConfigSealer(settings),
             )

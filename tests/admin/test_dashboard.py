@@ -40,9 +40,10 @@ def add_connector(
         PartnerService(session).create(
             {"kind": "training_provider", "code": code, "name": f"LPK {code.upper()}"}
         )
+        sealer = ConfigSealer(settings)
         return (
             ConnectorService(session)
-            .add(code, "declarative", source_config(base_url), sealer=ConfigSealer(settings))
+            .add(code, "json_api", source_config(base_url), sealer=sealer)
             .id
         )
 

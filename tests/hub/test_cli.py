@@ -159,7 +159,7 @@ def test_sync_then_runs_list_and_show(
         assert as_json(hub("connectors", "check", str(added["id"]), "--json")) == {"ok": True}
         [run] = as_json(hub("connectors", "sync", str(added["id"]), "--json"))
 
-    listed = as_json(hub("runs", "list", "--json"))
+    listed = as_json(hub("runs", "list", "--json"))["data"]
     shown = as_json(hub("runs", "show", str(run["id"]), "--json"))
 
     assert added["timezone"] == "Asia/Makassar"

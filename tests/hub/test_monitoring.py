@@ -23,7 +23,7 @@ from hub.errors import InvalidInput
 from hub.monitoring.health import HealthService
 from hub.monitoring.logs import JsonFormatter, RunContextFilter, bind_run
 from hub.monitoring.metrics import init_app
-from hub.monitoring.runs import RunFilter, RunMonitor
+from hub.monitoring.runs import RunFilter, RunMonitor, run_detail_as_dict
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config, course
 from hub.scheduling.schedules import ScheduleService
@@ -201,7 +201,7 @@ def test_run_detail_has_its_log_lines_and_rejected_records_and_logs_are_json_lin
         logging.getLogger("hub").removeHandler(handler)
 
     with sessions() as session:
-        detail = RunMonitor(session).detail(run.id)
+        detail = run_detail_as_dict(RunMonitor(session).detail(run.id))
     assert detail["status"] == "partial"
     assert detail["counts"]["rejected"] == 1
     assert detail["duration_seconds"] >= 0
