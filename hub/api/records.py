@@ -58,7 +58,8 @@ class RecordPage(Schema):
     next_cursor = fields.String(required=True, allow_none=True)
 
 
-def _filters(entity: str) -> type[Schema]:
+def _filters(entity: str) -> Schema:
+    # An instance, not the class: webargs would build a schema from a class on every request.
     return Schema.from_dict(
         {
             **page_fields(),
@@ -67,7 +68,7 @@ def _filters(entity: str) -> type[Schema]:
             "status": fields.String(load_default=None, validate=validate.OneOf(STATUSES[entity])),
         },
         name=f"{entity.capitalize()}Filters",
-    )
+    )()
 
 
 PAGES = "hub.pages"
@@ -102,7 +103,8 @@ def _blueprint(entity: str) -> Blueprint:
         def get(self, args: dict[str, Any]) -> Response:
             """Records in a stable order, a page at a time; filter by partner, status, or
             change time (`updated_since`, records deleted at the source included)."""
-            return conditional_json(pages().page(_reader(entity, current_principal()), **args))
+            body = pages().page(_reader(entity, current_principal()), **args)
+            return conditional_json(body.data, body.tag)
 
     class Item(MethodView):
         @require_scope(scope)

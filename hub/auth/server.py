@@ -236,7 +236,7 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
         if token is None:
             return {"active": False}
         try:
-            self.verifier.ensure_unrevoked(self.sessions(), token.claims)
+            self.verifier.ensure_unrevoked(self.sessions().connection(), token.claims)
         except InvalidToken:
             return {"active": False}
         claims = token.claims

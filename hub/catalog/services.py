@@ -9,6 +9,7 @@ the database): no document is parsed or serialized again on the way out.
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -165,6 +166,18 @@ def _iso(column: Any, postgres: bool) -> Any:
     return func.replace(type_coerce(column, Text), " ", "T").op("||")("+00:00")
 
 
+class Body(NamedTuple):
+    """An answer's bytes and their entity tag (`body_tag`)."""
+
+    data: bytes
+    tag: str
+
+
+def body_tag(data: bytes) -> str:
+    """A strong entity tag of these bytes: a 128-bit BLAKE2b digest, in hex."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def page_json(page: Page[RecordRow]) -> bytes:
     """A page of records as the API answers it: `{"data": [...], "next_cursor": ...}`."""
     data = ",".join(row.json for row in page.items).encode()
@@ -175,6 +188,8 @@ class PageCache:
     """Record pages answered by this process, each kept with the change-feed position it was
     read at and served again while the feed has not moved.
 
+    A page is kept with its entity tag, so a page served from memory is not hashed again.
+
     Every real change to a record writes a change-log entry in the same transaction, so an
     unmoved feed means an unchanged page; the one exception is a record's raw copy, refreshed
     without a new revision when the source rewords nothing that matters, so pages holding raw
@@ -184,11 +199,12 @@ class PageCache:
 
     def __init__(self, entries: int = 256) -> None:
         self.entries = entries
-        self._pages: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
+        self._pages: OrderedDict[Hashable, tuple[int, Body]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def page(self, reader: RecordReader, **filters: Any) -> bytes:
-        """`page_json(reader.page(**filters))`, from memory when the feed has not moved."""
+    def page(self, reader: RecordReader, **filters: Any) -> Body:
+        """`page_json(reader.page(**filters))` and its tag, from memory when the feed has not
+        moved."""
         key = (reader.entity, reader.partner_id, reader.raw_of, *sorted(filters.items()))
         position = latest_position(reader.session)
         with self._lock:
@@ -197,7 +213,8 @@ class PageCache:
                 self._pages.move_to_end(key)
                 return kept[1]
         page = reader.page(**filters)
-        body = page_json(page)
+        data = page_json(page)
+        body = Body(data, body_tag(data))
         if not any(row.with_raw for row in page.items):
             with self._lock:
                 self._pages[key] = (position, body)

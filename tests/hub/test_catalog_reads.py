@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader, page_json
+from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader, body_tag, page_json
 from hub.errors import InvalidInput, NotFound
 from hub.ingest.services import IngestService
 from hub.partners.services import PartnerService
@@ -157,7 +157,8 @@ def test_cached_pages_follow_every_change(
             cached = cache.page(reader, limit=5, status="inactive")
             again = cache.page(reader, limit=5, status="inactive")
             assert again == cached
-            return cached, page_json(reader.page(limit=5, status="inactive"))
+            assert cached.tag == body_tag(cached.data)
+            return cached.data, page_json(reader.page(limit=5, status="inactive"))
 
     def push(record: dict[str, Any], key: str) -> None:
         with sessions.begin() as session:
