@@ -1,11 +1,12 @@
-"""What the app's requests share: settings, the database, keys; and the request's own session."""
+"""What the app's requests share: settings, the database, keys; and the request's own session and
+read connection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.api.ratelimit import ClientRateLimiter
@@ -22,6 +23,8 @@ class HubState:
 
     settings: Settings
     engine: Engine
+    #: The engine's connections in autocommit mode, for `db_connection()`.
+    reads: Engine
     sessions: sessionmaker[Session]
     keys: KeyRing
     verifier: TokenVerifier
@@ -43,6 +46,18 @@ def db_session() -> Session:
     return session
 
 
+def db_connection() -> Connection:
+    """The request's read connection, opened on first use and closed with the request: for the
+    reads every API request makes (is the caller's token revoked?) and the catalog pages, each
+    one statement. It runs in autocommit mode, so it spends no round trips on BEGIN and COMMIT
+    and holds no transaction open; nothing may write through it (writes go through
+    `db_session()`, whose transaction follows the response)."""
+    if "db_connection" not in g:
+        g.db_connection = hub_state().reads.connect()
+    connection: Connection = g.db_connection
+    return connection
+
+
 def _finish(response: Response) -> Response:
     session: Session | None = g.get("db_session")
     if session is not None:
@@ -57,6 +72,9 @@ def _close(_error: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+    connection: Connection | None = g.pop("db_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 def register(app: Flask, state: HubState) -> None:

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from hub.api.common import conditional_json, own_partner, page_fields
-from hub.api.context import db_session
+from hub.api.context import db_connection
 from hub.api.security import current_principal, require_scope
 from hub.auth.tokens import Principal
 from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader
@@ -84,7 +84,7 @@ def _reader(entity: str, principal: Principal) -> RecordReader:
     shared = RESOURCES[entity][2]
     limit_to = None if shared else own_partner(principal)
     raw_of = EVERY_PARTNER if principal.is_admin else principal.partner_id
-    return RecordReader(db_session(), entity, partner_id=limit_to, raw_of=raw_of)
+    return RecordReader(db_connection(), entity, partner_id=limit_to, raw_of=raw_of)
 
 
 def _blueprint(entity: str) -> Blueprint:

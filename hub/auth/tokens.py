@@ -151,16 +151,16 @@ class TokenVerifier:
         self._verified: OrderedDict[str, tuple[dict[str, Any], float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def decode(self, session: Session, token: str) -> dict[str, Any]:
+    def decode(self, connection: Connection, token: str) -> dict[str, Any]:
         """The claims of a token the hub signed and that has not expired; revocation is not
-        checked here (see `verify`)."""
+        checked here (see `verify`). `connection` is read only for a key not met before."""
         now = time.monotonic()
         with self._lock:
             kept = self._verified.get(token)
             if kept is not None and now < kept[1]:
                 self._verified.move_to_end(token)
                 return kept[0]
-        claims = self._decode(session, token)
+        claims = self._decode(connection, token)
         # The claims registry allowed LEEWAY past `exp`: keep the token no longer than that.
         expires = now + claims["exp"] + LEEWAY.total_seconds() - time.time()
         with self._lock:
@@ -170,14 +170,14 @@ class TokenVerifier:
                 self._verified.popitem(last=False)
         return claims
 
-    def _decode(self, session: Session, token: str) -> dict[str, Any]:
+    def _decode(self, connection: Connection, token: str) -> dict[str, Any]:
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError, UnicodeError) as error:
             raise InvalidToken("the access token is malformed") from error
         if header.get("typ") != ACCESS_TOKEN_TYPE or header.get("alg") != ALG:
             raise InvalidToken("the token is not an access token of this hub")
-        key = self.keys.public_key(session, str(header.get("kid")))
+        key = self.keys.public_key(connection, str(header.get("kid")))
         if key is None:
             raise InvalidToken("the token is signed by an unknown key")
         try:
@@ -187,10 +187,10 @@ class TokenVerifier:
             raise InvalidToken(f"the access token is invalid: {error.error}") from error
         return claims
 
-    def verify(self, session: Session, token: str) -> Principal:
+    def verify(self, connection: Connection, token: str) -> Principal:
         """The caller a valid, unrevoked token stands for; raises InvalidToken otherwise."""
-        claims = self.decode(session, token)
-        self.ensure_unrevoked(session.connection(), claims)
+        claims = self.decode(connection, token)
+        self.ensure_unrevoked(connection, claims)
         return principal(claims)
 
     @staticmethod

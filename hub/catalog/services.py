@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import (
+    Connection,
     Text,
     bindparam,
     case,
@@ -27,7 +28,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
 
 from hub.changes.services import latest_position
 from hub.errors import NotFound
@@ -53,13 +53,13 @@ class RecordReader:
 
     def __init__(
         self,
-        session: Session,
+        connection: Connection,
         entity: str,
         *,
         partner_id: str | None = None,
         raw_of: str | None = None,
     ) -> None:
-        self.session = session
+        self.connection = connection
         self.entity = entity
         self.model: type[EntityRecord] = ENTITY_MODELS[entity]
         self.partner_id = partner_id
@@ -92,7 +92,7 @@ class RecordReader:
             query = query.where(model.id > decode_cursor(cursor, str))
         rows = [
             RecordRow(row[0], _record_text(row), row[-1] is not None)
-            for row in self.session.connection().execute(query)
+            for row in self.connection.execute(query)
         ]
         return page_of(rows, limit, lambda row: row.id)
 
@@ -102,7 +102,7 @@ class RecordReader:
         query = self._select().where(model.id == record_id)
         if self.partner_id is not None:
             query = query.where(model.partner_id == self.partner_id)
-        row = self.session.connection().execute(query).first()
+        row = self.connection.execute(query).first()
         if row is None:
             raise NotFound(f"{self.entity}: no {self.entity} with id {record_id}")
         return _record_text(row)
@@ -110,7 +110,7 @@ class RecordReader:
     def _select(self) -> Any:
         """SELECT id, <the record as the API shows it, as JSON text>: built once per entity,
         backend and kind of raw access (building it costs more than running it)."""
-        postgres = self.session.get_bind().dialect.name == "postgresql"
+        postgres = self.connection.dialect.name == "postgresql"
         raw = "all" if self.raw_of == EVERY_PARTNER else "none" if self.raw_of is None else "own"
         query = _record_select(self.entity, postgres, raw)
         if raw == "own":
@@ -206,7 +206,7 @@ class PageCache:
         """`page_json(reader.page(**filters))` and its tag, from memory when the feed has not
         moved."""
         key = (reader.entity, reader.partner_id, reader.raw_of, *sorted(filters.items()))
-        position = latest_position(reader.session)
+        position = latest_position(reader.connection)
         with self._lock:
             kept = self._pages.get(key)
             if kept is not None and kept[0] == position:
