@@ -49,7 +49,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         HubState(
             settings=settings,
             engine=engine,
-            reads=engine.execution_options(isolation_level="AUTOCOMMIT"),
             sessions=session_factory(engine),
             keys=keys,
             verifier=verifier,

@@ -23,8 +23,6 @@ class HubState:
 
     settings: Settings
     engine: Engine
-    #: The engine's connections in autocommit mode, for `db_connection()`.
-    reads: Engine
     sessions: sessionmaker[Session]
     keys: KeyRing
     verifier: TokenVerifier
@@ -47,13 +45,13 @@ def db_session() -> Session:
 
 
 def db_connection() -> Connection:
-    """The request's read connection, opened on first use and closed with the request: for the
-    reads every API request makes (is the caller's token revoked?) and the catalog pages, each
-    one statement. It runs in autocommit mode, so it spends no round trips on BEGIN and COMMIT
-    and holds no transaction open; nothing may write through it (writes go through
-    `db_session()`, whose transaction follows the response)."""
+    """The request's read connection, opened on first use and closed (its transaction rolled
+    back) with the request: for the reads every API request makes (is the caller's token
+    revoked?) and the catalog pages. A Core connection, cheaper than an ORM session; nothing
+    may write through it (writes go through `db_session()`, whose transaction follows the
+    response)."""
     if "db_connection" not in g:
-        g.db_connection = hub_state().reads.connect()
+        g.db_connection = hub_state().engine.connect()
     connection: Connection = g.db_connection
     return connection
 

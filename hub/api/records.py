@@ -16,6 +16,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from hub.api.common import conditional_json, own_partner, page_fields
 from hub.api.context import db_connection
+from hub.api.queryargs import QueryArgsParser
 from hub.api.security import current_principal, require_scope
 from hub.auth.tokens import Principal
 from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader
@@ -94,6 +95,8 @@ def _blueprint(entity: str) -> Blueprint:
         path, __name__ + "." + path, url_prefix=f"/api/v1/{path}",
         description=f"{path.capitalize()}: {reach}.",
     )  # fmt: skip
+    # Platforms ask for the same few pages over and over: parse each query string once.
+    bp.ARGUMENTS_PARSER = QueryArgsParser()
 
     class Collection(MethodView):
         @require_scope(scope)
