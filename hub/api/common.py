@@ -3,7 +3,6 @@ that need more than one scope."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from marshmallow import Schema, fields, validate
 from hub.api.problems import MEDIA_TYPE, Problem
 from hub.api.security import REALM, SECURITY_SCHEME, authenticate
 from hub.auth.tokens import Principal
+from hub.catalog.services import body_tag
 from hub.store.paging import MAX_LIMIT
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,10 +39,11 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
-def conditional_json(body: bytes) -> Response:
-    """A JSON body with a strong `ETag` of its bytes; `304 Not Modified` (no body) when the
-    request's `If-None-Match` names that tag."""
-    tag = hashlib.blake2b(body, digest_size=16).hexdigest()
+def conditional_json(body: bytes, tag: str | None = None) -> Response:
+    """A JSON body with a strong `ETag` of its bytes (`tag` when the caller has it already,
+    from `body_tag`); `304 Not Modified` (no body) when the request's `If-None-Match` names
+    that tag."""
+    tag = body_tag(body) if tag is None else tag
     if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:

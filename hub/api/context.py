@@ -1,11 +1,12 @@
-"""What the app's requests share: settings, the database, keys; and the request's own session."""
+"""What the app's requests share: settings, the database, keys; and the request's own session and
+read connection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.api.ratelimit import ClientRateLimiter
@@ -43,6 +44,18 @@ def db_session() -> Session:
     return session
 
 
+def db_connection() -> Connection:
+    """The request's read connection, opened on first use and closed (its transaction rolled
+    back) with the request: for the reads every API request makes (is the caller's token
+    revoked?) and the catalog pages. A Core connection, cheaper than an ORM session; nothing
+    may write through it (writes go through `db_session()`, whose transaction follows the
+    response)."""
+    if "db_connection" not in g:
+        g.db_connection = hub_state().engine.connect()
+    connection: Connection = g.db_connection
+    return connection
+
+
 def _finish(response: Response) -> Response:
     session: Session | None = g.get("db_session")
     if session is not None:
@@ -57,6 +70,9 @@ def _close(_error: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+    connection: Connection | None = g.pop("db_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 def register(app: Flask, state: HubState) -> None:

@@ -15,7 +15,8 @@ from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from hub.api.common import conditional_json, own_partner, page_fields
-from hub.api.context import db_session
+from hub.api.context import db_connection
+from hub.api.queryargs import QueryArgsParser
 from hub.api.security import current_principal, require_scope
 from hub.auth.tokens import Principal
 from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader
@@ -58,7 +59,8 @@ class RecordPage(Schema):
     next_cursor = fields.String(required=True, allow_none=True)
 
 
-def _filters(entity: str) -> type[Schema]:
+def _filters(entity: str) -> Schema:
+    # An instance, not the class: webargs would build a schema from a class on every request.
     return Schema.from_dict(
         {
             **page_fields(),
@@ -67,7 +69,7 @@ def _filters(entity: str) -> type[Schema]:
             "status": fields.String(load_default=None, validate=validate.OneOf(STATUSES[entity])),
         },
         name=f"{entity.capitalize()}Filters",
-    )
+    )()
 
 
 PAGES = "hub.pages"
@@ -83,7 +85,7 @@ def _reader(entity: str, principal: Principal) -> RecordReader:
     shared = RESOURCES[entity][2]
     limit_to = None if shared else own_partner(principal)
     raw_of = EVERY_PARTNER if principal.is_admin else principal.partner_id
-    return RecordReader(db_session(), entity, partner_id=limit_to, raw_of=raw_of)
+    return RecordReader(db_connection(), entity, partner_id=limit_to, raw_of=raw_of)
 
 
 def _blueprint(entity: str) -> Blueprint:
@@ -93,6 +95,8 @@ def _blueprint(entity: str) -> Blueprint:
         path, __name__ + "." + path, url_prefix=f"/api/v1/{path}",
         description=f"{path.capitalize()}: {reach}.",
     )  # fmt: skip
+    # Platforms ask for the same few pages over and over: parse each query string once.
+    bp.ARGUMENTS_PARSER = QueryArgsParser()
 
     class Collection(MethodView):
         @require_scope(scope)
@@ -102,7 +106,8 @@ def _blueprint(entity: str) -> Blueprint:
         def get(self, args: dict[str, Any]) -> Response:
             """Records in a stable order, a page at a time; filter by partner, status, or
             change time (`updated_since`, records deleted at the source included)."""
-            return conditional_json(pages().page(_reader(entity, current_principal()), **args))
+            body = pages().page(_reader(entity, current_principal()), **args)
+            return conditional_json(body.data, body.tag)
 
     class Item(MethodView):
         @require_scope(scope)

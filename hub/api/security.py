@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import g, request
 from flask_smorest import Blueprint
 
-from hub.api.context import db_session, hub_state
+from hub.api.context import db_connection, hub_state
 from hub.api.problems import MEDIA_TYPE, Problem
 from hub.auth.tokens import InvalidToken, Principal
 
@@ -39,7 +39,7 @@ def authenticate() -> Principal:
         )
     state = hub_state()
     try:
-        principal = state.verifier.verify(db_session(), token.strip())
+        principal = state.verifier.verify(db_connection(), token.strip())
     except InvalidToken as error:
         raise Problem(
             401,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import KeySet, RSAKey
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
@@ -164,10 +164,11 @@ class KeyRing:
                 self._signing = {kid: key}
         return key
 
-    def public_key(self, session: Session, kid: str) -> RSAKey | None:
+    def public_key(self, connection: Connection, kid: str) -> RSAKey | None:
         """The published key with this `kid`, or None when no such key is published."""
         if (key := self._public.get(kid)) is None:
-            published = SigningKeyService(session, self.settings).published()
+            with Session(connection) as session:
+                published = SigningKeyService(session, self.settings).published()
             with self._lock:
                 self._public = {str(k.kid): k for k in published.keys}  # type: ignore[misc]
             key = self._public.get(kid)

@@ -178,7 +178,7 @@ class _TokenLookup:
     def query_token(self, token_string: str, token_type_hint: str | None) -> IssuedToken | None:
         """The hub's access token, or None for anything else (unknown or expired)."""
         try:
-            return IssuedToken(self.verifier.decode(self.sessions(), token_string))
+            return IssuedToken(self.verifier.decode(self.sessions().connection(), token_string))
         except InvalidToken:
             return None
 
@@ -236,7 +236,7 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
         if token is None:
             return {"active": False}
         try:
-            self.verifier.ensure_unrevoked(self.sessions(), token.claims)
+            self.verifier.ensure_unrevoked(self.sessions().connection(), token.claims)
         except InvalidToken:
             return {"active": False}
         claims = token.claims

@@ -4,6 +4,9 @@ online against the deny-list of revoked tokens."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +15,7 @@ from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Connection, bindparam, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,13 +115,27 @@ class TokenIssuer(JWTBearerTokenGenerator):
         return token
 
 
+#: Whether a token's client is still active and the token not on the deny-list: one row, read
+#: by the client's primary key and the deny-list's. Built once: building costs more than running.
+_REVOCATION = select(
+    OAuthClient.revoked_at,
+    exists().where(RevokedToken.jti == bindparam("jti")),
+).where(OAuthClient.client_id == bindparam("client_id"))
+
+
 class TokenVerifier:
     """Checks a bearer token: signature by a published key, `typ`, issuer, audience, lifetime,
-    then that neither the token nor its client has been revoked."""
+    then that neither the token nor its client has been revoked.
 
-    def __init__(self, settings: Settings, keys: KeyRing) -> None:
+    The first three depend only on the token's bytes, so a process checks them once per token and
+    keeps the claims (at most `remembered` tokens, each until it expires); revocation is read
+    from the database on every request, so that it takes effect at once in every process.
+    """
+
+    def __init__(self, settings: Settings, keys: KeyRing, remembered: int = 4096) -> None:
         self.settings = settings
         self.keys = keys
+        self.remembered = remembered
         self._claims = jwt.JWTClaimsRegistry(
             leeway=int(LEEWAY.total_seconds()),
             iss={"essential": True, "value": settings.issuer},
@@ -130,17 +147,37 @@ class TokenVerifier:
             client_id={"essential": True},
             scope={"essential": True},
         )
+        # token → (its claims, the monotonic time after which it is expired, leeway included)
+        self._verified: OrderedDict[str, tuple[dict[str, Any], float]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def decode(self, session: Session, token: str) -> dict[str, Any]:
+    def decode(self, connection: Connection, token: str) -> dict[str, Any]:
         """The claims of a token the hub signed and that has not expired; revocation is not
-        checked here (see `verify`)."""
+        checked here (see `verify`). `connection` is read only for a key not met before."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._verified.get(token)
+            if kept is not None and now < kept[1]:
+                self._verified.move_to_end(token)
+                return kept[0]
+        claims = self._decode(connection, token)
+        # The claims registry allowed LEEWAY past `exp`: keep the token no longer than that.
+        expires = now + claims["exp"] + LEEWAY.total_seconds() - time.time()
+        with self._lock:
+            self._verified[token] = (claims, expires)
+            self._verified.move_to_end(token)
+            while len(self._verified) > self.remembered:
+                self._verified.popitem(last=False)
+        return claims
+
+    def _decode(self, connection: Connection, token: str) -> dict[str, Any]:
         try:
             header = jws.extract_compact(token.encode()).headers()
         except (JoseError, ValueError, UnicodeError) as error:
             raise InvalidToken("the access token is malformed") from error
         if header.get("typ") != ACCESS_TOKEN_TYPE or header.get("alg") != ALG:
             raise InvalidToken("the token is not an access token of this hub")
-        key = self.keys.public_key(session, str(header.get("kid")))
+        key = self.keys.public_key(connection, str(header.get("kid")))
         if key is None:
             raise InvalidToken("the token is signed by an unknown key")
         try:
@@ -150,21 +187,18 @@ class TokenVerifier:
             raise InvalidToken(f"the access token is invalid: {error.error}") from error
         return claims
 
-    def verify(self, session: Session, token: str) -> Principal:
+    def verify(self, connection: Connection, token: str) -> Principal:
         """The caller a valid, unrevoked token stands for; raises InvalidToken otherwise."""
-        claims = self.decode(session, token)
-        self.ensure_unrevoked(session, claims)
+        claims = self.decode(connection, token)
+        self.ensure_unrevoked(connection, claims)
         return principal(claims)
 
     @staticmethod
-    def ensure_unrevoked(session: Session, claims: dict[str, Any]) -> None:
+    def ensure_unrevoked(connection: Connection, claims: dict[str, Any]) -> None:
         """Raise InvalidToken when the token or its client was revoked. One indexed read: the
         client's status and the deny-list together."""
-        row = session.execute(
-            select(
-                OAuthClient.revoked_at,
-                exists().where(RevokedToken.jti == claims["jti"]),
-            ).where(OAuthClient.client_id == claims["client_id"])
+        row = connection.execute(
+            _REVOCATION, {"jti": claims["jti"], "client_id": claims["client_id"]}
         ).first()
         if row is None or row[0] is not None:
             raise InvalidToken("the client of this token is revoked")

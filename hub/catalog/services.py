@@ -9,6 +9,7 @@ the database): no document is parsed or serialized again on the way out.
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import (
+    Connection,
     Text,
     bindparam,
     case,
@@ -26,7 +28,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
 
 from hub.changes.services import latest_position
 from hub.errors import NotFound
@@ -52,13 +53,13 @@ class RecordReader:
 
     def __init__(
         self,
-        session: Session,
+        connection: Connection,
         entity: str,
         *,
         partner_id: str | None = None,
         raw_of: str | None = None,
     ) -> None:
-        self.session = session
+        self.connection = connection
         self.entity = entity
         self.model: type[EntityRecord] = ENTITY_MODELS[entity]
         self.partner_id = partner_id
@@ -91,7 +92,7 @@ class RecordReader:
             query = query.where(model.id > decode_cursor(cursor, str))
         rows = [
             RecordRow(row[0], _record_text(row), row[-1] is not None)
-            for row in self.session.connection().execute(query)
+            for row in self.connection.execute(query)
         ]
         return page_of(rows, limit, lambda row: row.id)
 
@@ -101,7 +102,7 @@ class RecordReader:
         query = self._select().where(model.id == record_id)
         if self.partner_id is not None:
             query = query.where(model.partner_id == self.partner_id)
-        row = self.session.connection().execute(query).first()
+        row = self.connection.execute(query).first()
         if row is None:
             raise NotFound(f"{self.entity}: no {self.entity} with id {record_id}")
         return _record_text(row)
@@ -109,7 +110,7 @@ class RecordReader:
     def _select(self) -> Any:
         """SELECT id, <the record as the API shows it, as JSON text>: built once per entity,
         backend and kind of raw access (building it costs more than running it)."""
-        postgres = self.session.get_bind().dialect.name == "postgresql"
+        postgres = self.connection.dialect.name == "postgresql"
         raw = "all" if self.raw_of == EVERY_PARTNER else "none" if self.raw_of is None else "own"
         query = _record_select(self.entity, postgres, raw)
         if raw == "own":
@@ -165,6 +166,18 @@ def _iso(column: Any, postgres: bool) -> Any:
     return func.replace(type_coerce(column, Text), " ", "T").op("||")("+00:00")
 
 
+class Body(NamedTuple):
+    """An answer's bytes and their entity tag (`body_tag`)."""
+
+    data: bytes
+    tag: str
+
+
+def body_tag(data: bytes) -> str:
+    """A strong entity tag of these bytes: a 128-bit BLAKE2b digest, in hex."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def page_json(page: Page[RecordRow]) -> bytes:
     """A page of records as the API answers it: `{"data": [...], "next_cursor": ...}`."""
     data = ",".join(row.json for row in page.items).encode()
@@ -175,6 +188,8 @@ class PageCache:
     """Record pages answered by this process, each kept with the change-feed position it was
     read at and served again while the feed has not moved.
 
+    A page is kept with its entity tag, so a page served from memory is not hashed again.
+
     Every real change to a record writes a change-log entry in the same transaction, so an
     unmoved feed means an unchanged page; the one exception is a record's raw copy, refreshed
     without a new revision when the source rewords nothing that matters, so pages holding raw
@@ -184,20 +199,22 @@ class PageCache:
 
     def __init__(self, entries: int = 256) -> None:
         self.entries = entries
-        self._pages: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
+        self._pages: OrderedDict[Hashable, tuple[int, Body]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def page(self, reader: RecordReader, **filters: Any) -> bytes:
-        """`page_json(reader.page(**filters))`, from memory when the feed has not moved."""
+    def page(self, reader: RecordReader, **filters: Any) -> Body:
+        """`page_json(reader.page(**filters))` and its tag, from memory when the feed has not
+        moved."""
         key = (reader.entity, reader.partner_id, reader.raw_of, *sorted(filters.items()))
-        position = latest_position(reader.session)
+        position = latest_position(reader.connection)
         with self._lock:
             kept = self._pages.get(key)
             if kept is not None and kept[0] == position:
                 self._pages.move_to_end(key)
                 return kept[1]
         page = reader.page(**filters)
-        body = page_json(page)
+        data = page_json(page)
+        body = Body(data, body_tag(data))
         if not any(row.with_raw for row in page.items):
             with self._lock:
                 self._pages[key] = (position, body)

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.errors import InvalidInput
@@ -44,10 +44,10 @@ def parse_position(cursor: str | None) -> int:
 _LATEST = select(func.max(Change.seq))
 
 
-def latest_position(session: Session) -> int:
-    """The feed position of the newest change this session can see (0 before any)."""
+def latest_position(connection: Connection) -> int:
+    """The feed position of the newest change this connection can see (0 before any)."""
     # Core, not ORM execution: this runs before every catalog page.
-    return int(session.connection().execute(_LATEST).scalar() or 0)
+    return int(connection.execute(_LATEST).scalar() or 0)
 
 
 class ChangeFeed:

@@ -291,6 +291,33 @@ def test_etags_answer_304_until_the_record_changes(
     assert page_again.status_code == 304
 
 
+def test_a_repeated_page_query_follows_changes_and_repeated_bad_queries_stay_refused(
+    client: FlaskClient, auth_headers: Headers, providers: tuple[str, str], platform: str
+) -> None:
+    writer = auth_headers("catalog:write", providers[0])
+    reader = auth_headers("catalog:read", platform)
+    push(client, writer, [course(n) for n in range(3)])
+    first = client.get("/api/v1/courses?limit=2", headers=reader)
+    again = client.get("/api/v1/courses?limit=2", headers=reader)
+    unchanged = client.get(
+        "/api/v1/courses?limit=2", headers={**reader, "If-None-Match": first.headers["ETag"]}
+    )
+    push(client, writer, [course(n, title=f"Baru {n}") for n in range(3)], key="k-2")
+    changed = client.get(
+        "/api/v1/courses?limit=2", headers={**reader, "If-None-Match": first.headers["ETag"]}
+    )
+
+    assert (again.data, again.headers["ETag"]) == (first.data, first.headers["ETag"])
+    assert len(first.get_json()["data"]) == 2
+    assert unchanged.status_code == 304
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert {c["title"] for c in changed.get_json()["data"]} <= {"Baru 0", "Baru 1", "Baru 2"}
+    assert len(client.get("/api/v1/courses?limit=3", headers=reader).get_json()["data"]) == 3
+    for _ in range(2):
+        assert_problem(client.get("/api/v1/courses?limit=0", headers=reader), 422, "limit")
+
+
 def test_the_feed_resumes_where_it_stopped(
     client: FlaskClient, auth_headers: Headers, providers: tuple[str, str], platform: str
 ) -> None:

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.app import create_app
 from hub.auth.clients import ClientService
 from hub.auth.keys import SigningKeyService
 from hub.settings import Settings
@@ -48,6 +49,27 @@ def test_a_revoked_token_stops_working_at_once(
     assert after.get_json()["detail"] == "the access token is revoked"
     # Only that token: the client's other token still works.
     assert client.get(PARTNERS, headers=bearer(other)).status_code == 200
+
+
+def test_revocation_in_one_process_takes_effect_at_once_in_another(
+    client: FlaskClient, make_client: ClientFactory, settings: Settings
+) -> None:
+    client_id, secret = make_client("admin")
+    token = request_token(client, client_id, secret)["access_token"]
+    # A second app on the same database stands for another server process; it has verified
+    # (and keeps) the token before the revocation.
+    other_process = create_app({"TESTING": True, "HUB_SETTINGS": settings})
+    try:
+        other = other_process.test_client()
+        assert other.get(PARTNERS, headers=bearer(token)).status_code == 200
+
+        client.post("/oauth/revoke", data={"token": token}, auth=(client_id, secret))
+
+        after = other.get(PARTNERS, headers=bearer(token))
+        assert after.status_code == 401
+        assert after.get_json()["detail"] == "the access token is revoked"
+    finally:
+        other_process.extensions["hub"].engine.dispose()
 
 
 def test_a_client_cannot_revoke_another_clients_token(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader, page_json
+from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader, body_tag, page_json
 from hub.errors import InvalidInput, NotFound
 from hub.ingest.services import IngestService
 from hub.partners.services import PartnerService
@@ -65,7 +65,7 @@ def test_a_walk_returns_exactly_the_stored_set(
     sessions: sessionmaker[Session], partners: tuple[str, str], limit: int
 ) -> None:
     with sessions() as session:
-        walked = walk(RecordReader(session, "course"), limit)
+        walked = walk(RecordReader(session.connection(), "course"), limit)
         stored = session.scalars(select(Course.id)).all()
     assert len(walked) == len(set(walked)) == 27
     assert set(walked) == set(stored)
@@ -76,15 +76,15 @@ def test_filters_and_partner_limit(
 ) -> None:
     a, b = partners
     with sessions() as session:
-        everyone = RecordReader(session, "course")
+        everyone = RecordReader(session.connection(), "course")
         assert len(walk(everyone, 10, partner_id=b)) == 4
         assert len(walk(everyone, 10, status="inactive")) == 3
         assert walk(everyone, 10, updated_since=utcnow() + timedelta(seconds=5)) == []
         assert len(walk(everyone, 10, updated_since=utcnow() - timedelta(hours=1))) == 27
-        only_b = RecordReader(session, "course", partner_id=b)
+        only_b = RecordReader(session.connection(), "course", partner_id=b)
         assert len(walk(only_b, 10)) == 4
         assert walk(only_b, 10, partner_id=a) == []
-        an_a_course = walk(RecordReader(session, "course", partner_id=a), 1)[0]
+        an_a_course = walk(RecordReader(session.connection(), "course", partner_id=a), 1)[0]
         with pytest.raises(NotFound):
             only_b.get(an_a_course)
 
@@ -96,7 +96,7 @@ def test_records_leave_in_the_common_schema(
     with sessions() as session:
 
         def first(raw_of: str | None) -> dict[str, Any]:
-            reader = RecordReader(session, "course", partner_id=a, raw_of=raw_of)
+            reader = RecordReader(session.connection(), "course", partner_id=a, raw_of=raw_of)
             page = reader.page(limit=1, status="inactive")
             record: dict[str, Any] = orjson.loads(page_json(page))["data"][0]
             assert record == orjson.loads(reader.get(record["id"]))
@@ -124,7 +124,7 @@ def test_a_forged_cursor_is_refused(
     sessions: sessionmaker[Session], partners: tuple[str, str], cursor: str
 ) -> None:
     with sessions() as session, pytest.raises(InvalidInput) as error:
-        RecordReader(session, "course").page(limit=5, cursor=cursor)
+        RecordReader(session.connection(), "course").page(limit=5, cursor=cursor)
     assert list(error.value.errors) == ["cursor"]
 
 
@@ -153,11 +153,12 @@ def test_cached_pages_follow_every_change(
 
     def read(raw_of: str | None) -> tuple[bytes, bytes]:
         with sessions() as session:
-            reader = RecordReader(session, "course", raw_of=raw_of)
+            reader = RecordReader(session.connection(), "course", raw_of=raw_of)
             cached = cache.page(reader, limit=5, status="inactive")
             again = cache.page(reader, limit=5, status="inactive")
             assert again == cached
-            return cached, page_json(reader.page(limit=5, status="inactive"))
+            assert cached.tag == body_tag(cached.data)
+            return cached.data, page_json(reader.page(limit=5, status="inactive"))
 
     def push(record: dict[str, Any], key: str) -> None:
         with sessions.begin() as session:
