@@ -15,16 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-TOPICS = (
-    ("Pemasaran Digital untuk UMKM", "pemasaran", "2431"),
-    ("Dasar Pemrograman Python", "teknologi informasi", "2512"),
-    ("Barista Profesional", "kuliner", "5132"),
-    ("Menjahit Busana Muslim", "fesyen", "7531"),
-    ("Akuntansi Dasar dengan Spreadsheet", "keuangan", "3313"),
-    ("Teknisi Pendingin Ruangan", "teknik", "7127"),
-    ("Desain Grafis dengan Canva", "desain", "2166"),
-    ("Bahasa Inggris untuk Perhotelan", "pariwisata", "4224"),
-)
+from hub.sandbox import generate
+
+#: The first eight of the sandbox world's topics: the catalog's course numbers cycle through them.
+TOPICS = generate.TOPICS[:8]
 MODES = ("daring", "webinar", "luring", "campuran")
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 CITIES = ("Kota Bandung", "Kota Makassar", "Kota Jayapura", "Kota Surabaya", "Kabupaten Sleman")
