@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.source import REPO_ROOT
+from bench.child import REPO_ROOT
 
 STDLIB = re.compile(r"^.*/lib/python3\.\d+/")
 PHASES = {"first": "first_sync", "resync": "resync"}

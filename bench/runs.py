@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from bench.source import REPO_ROOT
+from bench.child import REPO_ROOT
 
 #: How much of a failed child's stderr a report shows.
 TAIL_LINES = 12

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.child import announce, serving_child
 from hub.connections.secrets import ConfigSealer
 from hub.sandbox import expected
 from hub.sandbox.population import DEFAULT_SCALE, MIN_SCALE, World, build_world
@@ -31,39 +32,20 @@ from hub.store.migrate import upgrade
 from hub.store.models import Run
 from hub.sync.runner import SyncRunner
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-READY = "listening "
-
 
 def serve(seed: int, scale: int) -> None:
     """Serve the sandbox until stdin closes (the child's side)."""
     with serve_sandbox(Sandbox(build_world(seed, scale))) as url:
-        print(READY + url, flush=True)
+        announce(url)
         sys.stdin.read()
 
 
 @contextmanager
 def sandbox_process(seed: int, scale: int) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """The sandbox in a child process; yields its URL and the process."""
-    command = [sys.executable, "-m", "bench.sandbox", "--serve", "--seed", str(seed)]
-    command += ["--scale", str(scale)]
-    child = subprocess.Popen(
-        command, cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        if not line.startswith(READY):
-            raise RuntimeError(f"the sandbox did not start (exit {child.wait()}): {line!r}")
-        yield line[len(READY) :].strip(), child
-    finally:
-        if child.stdin is not None:
-            child.stdin.close()
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    arguments = ["-m", "bench.sandbox", "--serve", "--seed", str(seed), "--scale", str(scale)]
+    with serving_child(arguments, "the sandbox") as served:
+        yield served
 
 
 def cpu_seconds(pid: int) -> float:

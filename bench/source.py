@@ -7,17 +7,14 @@ prints its `listening <url>` line, then serves until its stdin closes.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
+from bench.child import announce, serving_child
 from hub.sandbox.catalog import CatalogSource, serve_catalog
 
 #: The directory `python -m bench...` must run from: `bench` is not an installed package.
-REPO_ROOT = Path(__file__).resolve().parent.parent
-READY = "listening "
 
 
 def page_count(size: int, page_size: int) -> int:
@@ -35,27 +32,9 @@ def warm(source: CatalogSource, page_size: int) -> None:
 @contextmanager
 def source_process(size: int, page_size: int) -> Iterator[str]:
     """Run the catalog of `size` courses in a child process, warmed; yields its base URL."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bench.source", str(size), str(page_size)],
-        cwd=REPO_ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        if not line.startswith(READY):
-            raise RuntimeError(f"the catalog source did not start (exit {child.wait()}): {line!r}")
-        yield line[len(READY) :].strip()
-    finally:
-        if child.stdin is not None:
-            child.stdin.close()
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+    arguments = ["-m", "bench.source", str(size), str(page_size)]
+    with serving_child(arguments, "the catalog source") as (url, _child):
+        yield url
 
 
 def main() -> None:
@@ -67,7 +46,7 @@ def main() -> None:
     source = CatalogSource(args.size)
     warm(source, args.page_size)
     with serve_catalog(source) as base_url:
-        print(READY + base_url, flush=True)
+        announce(base_url)
         sys.stdin.read()
 
 

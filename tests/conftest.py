@@ -1,16 +1,21 @@
-"""Fixtures shared by every suite: a migrated database on each backend, and settings."""
+"""Fixtures shared by every suite: a migrated database on each backend, settings, and the `hub`
+command run against them."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.cli import cli
 from hub.settings import Settings, load_settings
 from hub.store.db import make_engine, session_factory
 from hub.store.migrate import upgrade
@@ -86,3 +91,23 @@ def engine(settings: Settings) -> Iterator[Engine]:
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """Sessions on the test database."""
     return session_factory(engine)
+
+
+@pytest.fixture
+def hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Runs the `hub` command on the test database: `hub(*args, stdin=None)` → click's Result."""
+    monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HUB_SECRET_KEY", settings.secret_key)
+    runner = CliRunner()
+
+    def invoke(*args: str, stdin: str | None = None) -> Result:
+        return runner.invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+    return invoke
+
+
+def as_json(result: Result) -> Any:
+    """The JSON a successful `hub ... --json` printed; fails the test on a non-zero exit."""
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.stdout)

@@ -4,27 +4,21 @@ field names, generated deterministically, so a sync of it has known results."""
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-TOPICS = (
-    ("Pemasaran Digital untuk UMKM", "pemasaran", "2431"),
-    ("Dasar Pemrograman Python", "teknologi informasi", "2512"),
-    ("Barista Profesional", "kuliner", "5132"),
-    ("Menjahit Busana Muslim", "fesyen", "7531"),
-    ("Akuntansi Dasar dengan Spreadsheet", "keuangan", "3313"),
-    ("Teknisi Pendingin Ruangan", "teknik", "7127"),
-    ("Desain Grafis dengan Canva", "desain", "2166"),
-    ("Bahasa Inggris untuk Perhotelan", "pariwisata", "4224"),
-)
+from hub.sandbox import generate
+from hub.sandbox.serving import serve_in_thread
+
+#: The first eight of the sandbox world's topics: the catalog's course numbers cycle through them.
+TOPICS = generate.TOPICS[:8]
 MODES = ("daring", "webinar", "luring", "campuran")
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 CITIES = ("Kota Bandung", "Kota Makassar", "Kota Jayapura", "Kota Surabaya", "Kabupaten Sleman")
@@ -179,15 +173,9 @@ def serve_catalog(
 
     `gate(page)` runs before each page is answered: tests use it to hold a page back.
     """
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(source, gate))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="catalog-source", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    handler = _handler(source, gate)
+    with serve_in_thread(handler, host="127.0.0.1", port=port, name="catalog-source") as url:
+        yield url
 
 
 def catalog_connector_config(base_url: str, page_size: int = 100) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -34,6 +34,7 @@ import orjson
 from hub.sandbox import expected, generate
 from hub.sandbox.faults import Fault, FaultInjector, FaultSpecError, Injection, parse_faults
 from hub.sandbox.population import Partner, World
+from hub.sandbox.serving import serve_in_thread
 from hub.sandbox.styles import STYLES, Answer, PageRequest
 
 #: How far a signed request's timestamp may be from the sandbox's clock, in seconds.
@@ -350,12 +351,5 @@ def _host(server: Any) -> str:
 @contextmanager
 def serve_sandbox(sandbox: Sandbox, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve the sandbox in a background thread; yields its base URL."""
-    server = ThreadingHTTPServer((host, port), _handler(sandbox))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="sandbox", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{_host(server)}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_in_thread(_handler(sandbox), host=host, port=port, name="sandbox") as url:
+        yield url

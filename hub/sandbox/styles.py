@@ -16,7 +16,7 @@ import abc
 import base64
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -113,6 +113,18 @@ class Style(abc.ABC):
         convert = getattr(self, f"convert_{stream}")
         return convert(partner, record)
 
+    def page(self, request: PageRequest, start: int, size: int) -> list[Any]:
+        """The records at positions [start, start + size) of the stream, in the style's form."""
+        records = request.items(start, size)
+        return [self.convert(request.partner, request.stream, r) for r in records]
+
+    def every(self, request: PageRequest) -> Iterator[Any]:
+        """Every record of the stream in the style's form, for the styles that serve a whole
+        document; generated a chunk at a time."""
+        chunk = 5_000
+        for start in range(0, request.total, chunk):
+            yield from self.page(request, start, chunk)
+
 
 class JsonPages(Style):
     """Indonesian JSON, pages by number with a page count: `?page=&per_page=` →
@@ -130,9 +142,8 @@ class JsonPages(Style):
         """A numbered page."""
         size = _int(request.query.get("per_page"), 100, 1, MAX_PAGE)
         page = _int(request.query.get("page"), 1, 1, 10**9)
-        records = request.items((page - 1) * size, size)
+        data = self.page(request, (page - 1) * size, size)
         last = max(1, -(-request.total // size))
-        data = [self.convert(request.partner, request.stream, r) for r in records]
         meta = {"page": page, "per_page": size, "total": request.total, "last_page": last}
         return _json({"data": data, "meta": meta})
 
@@ -227,9 +238,8 @@ class JsonCursor(Style):
         start = _offset_of(request.query.get("cursor"))
         if start < 0:
             return Answer(400, b'{"error": "invalid cursor"}')
-        records = request.items(start, size)
-        data = [self.convert(request.partner, request.stream, r) for r in records]
-        after = start + len(records)
+        data = self.page(request, start, size)
+        after = start + len(data)
         return _json(
             {"items": data, "next_cursor": _cursor(after) if after < request.total else None}
         )
@@ -296,9 +306,7 @@ class JsonOffsetOAuth(Style):
         """The page at the offset."""
         size = _int(request.query.get("limit"), 100, 1, MAX_PAGE)
         start = _int(request.query.get("offset"), 0, 0, 10**12)
-        records = request.items(start, size)
-        data = [self.convert(request.partner, request.stream, r) for r in records]
-        return _json({"results": data, "count": request.total})
+        return _json({"results": self.page(request, start, size), "count": request.total})
 
     def convert_courses(self, partner: Partner, c: dict[str, Any]) -> dict[str, Any]:
         """A course with `batches` in UTC."""
@@ -360,8 +368,7 @@ class JsonLinkHmac(Style):
         """A page, and a `Link` to the next one while there is one."""
         size = _int(request.query.get("ukuran"), 100, 1, MAX_PAGE)
         page = _int(request.query.get("halaman"), 1, 1, 10**9)
-        records = request.items((page - 1) * size, size)
-        data = [self.convert(request.partner, request.stream, r) for r in records]
+        data = self.page(request, (page - 1) * size, size)
         headers = {}
         if page * size < request.total:
             query = urlencode({"halaman": page + 1, "ukuran": size})
@@ -429,9 +436,8 @@ class JsonNextUrl(Style):
         """A page and the link to the next."""
         size = _int(request.query.get("size"), 100, 1, MAX_PAGE)
         start = _int(request.query.get("start"), 0, 0, 10**12)
-        records = request.items(start, size)
-        data = [self.convert(request.partner, request.stream, r) for r in records]
-        after = start + len(records)
+        data = self.page(request, start, size)
+        after = start + len(data)
         following = None
         if after < request.total:
             following = f"{request.url}?{urlencode({'start': after, 'size': size})}"
@@ -510,10 +516,7 @@ class CsvExport(Style):
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(self.HEADERS[request.stream])
-        chunk = 5_000
-        for start in range(0, request.total, chunk):
-            for record in request.items(start, chunk):
-                writer.writerow(self.convert(request.partner, request.stream, record))
+        writer.writerows(self.every(request))
         body = b"\xef\xbb\xbf" + out.getvalue().encode()
         return Answer(200, body, content_type="text/csv; charset=utf-8")
 
@@ -569,10 +572,7 @@ class XmlFeed(Style):
         """The whole feed."""
         root = self.ROOTS[request.stream]
         parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} jumlah="{request.total}">']
-        chunk = 5_000
-        for start in range(0, request.total, chunk):
-            for record in request.items(start, chunk):
-                parts.append(self.convert(request.partner, request.stream, record))
+        parts.extend(self.every(request))
         parts.append(f"</{root}>\n")
         return Answer(200, "".join(parts).encode(), content_type="application/xml")
 
@@ -645,8 +645,7 @@ class SnapBank(Style):
         """A page of the transaction history."""
         size = _int(request.body.get("pageSize"), 100, 1, MAX_PAGE)
         page = _int(request.body.get("pageNumber"), 1, 1, 10**9)
-        records = request.items((page - 1) * size, size)
-        data = [self.convert(request.partner, request.stream, r) for r in records]
+        data = self.page(request, (page - 1) * size, size)
         return _json(
             {
                 "responseCode": "2001200",
@@ -694,9 +693,8 @@ class EWallet(Style):
         start = _offset_of(request.query.get("cursor"))
         if start < 0:
             return Answer(400, b'{"responseCode": "4003802", "responseMessage": "Invalid cursor"}')
-        records = request.items(start, size)
-        data = [self.convert(request.partner, request.stream, r) for r in records]
-        after = start + len(records)
+        data = self.page(request, start, size)
+        after = start + len(data)
         next_cursor = _cursor(after) if after < request.total else None
         return _json(
             {

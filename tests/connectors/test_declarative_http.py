@@ -128,21 +128,26 @@ def test_static_params_and_page_settings_go_into_the_query(
     assert read_all(connector, config) == [{}]
 
 
+def serve_cursor_pages(partner: responses.RequestsMock, *nexts: str | None) -> None:
+    """Courses 1, 2, … one a page: page n answers the cursor page n - 1 gave (no cursor for the
+    first) and gives `nexts[n - 1]` as the next cursor."""
+    asked: str | None = None
+    for number, following in enumerate(nexts, start=1):
+        partner.get(
+            COURSES_URL,
+            json={"data": [course(number)], "meta": {"next": following}},
+            match=[cursor_query(asked)],
+        )
+        asked = following
+
+
 # -- cursors ------------------------------------------------------------------------------------
 
 
 def test_cursors_are_followed_until_the_cursor_is_null(
     partner: responses.RequestsMock, connector: JsonApiConnector, make_config: ConfigFactory
 ) -> None:
-    partner.get(
-        COURSES_URL, json={"data": [course(1)], "meta": {"next": "c2"}}, match=[cursor_query()]
-    )
-    partner.get(
-        COURSES_URL, json={"data": [course(2)], "meta": {"next": "c3"}}, match=[cursor_query("c2")]
-    )
-    partner.get(
-        COURSES_URL, json={"data": [course(3)], "meta": {"next": None}}, match=[cursor_query("c3")]
-    )
+    serve_cursor_pages(partner, "c2", "c3", None)
 
     items = read_all(connector, make_config(pagination=CURSOR))
 
@@ -174,15 +179,7 @@ def test_a_cursor_walk_resumes_from_its_checkpoint(
 def test_a_cursor_seen_twice_is_a_pagination_loop(
     partner: responses.RequestsMock, connector: JsonApiConnector, make_config: ConfigFactory
 ) -> None:
-    partner.get(
-        COURSES_URL, json={"data": [course(1)], "meta": {"next": "c2"}}, match=[cursor_query()]
-    )
-    partner.get(
-        COURSES_URL, json={"data": [course(2)], "meta": {"next": "c3"}}, match=[cursor_query("c2")]
-    )
-    partner.get(
-        COURSES_URL, json={"data": [course(3)], "meta": {"next": "c2"}}, match=[cursor_query("c3")]
-    )
+    serve_cursor_pages(partner, "c2", "c3", "c2")
 
     with pytest.raises(PaginationLoopError, match="cursor 'c2' a second time"):
         read_all(connector, make_config(pagination=CURSOR))

@@ -8,32 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.cli import cli
 from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
-from hub.settings import Settings
 from hub.store.models import ConnectorInstance, Course, OAuthClient
-
-
-@pytest.fixture
-def hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("HUB_SECRET_KEY", settings.secret_key)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
-
-
-def as_json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output + result.stderr
-    return json.loads(result.stdout)
+from tests.conftest import as_json
 
 
 def add_connector(hub: Any, tmp_path: Path, config: dict[str, Any], *options: str) -> Any:

@@ -14,32 +14,13 @@ from typing import Any
 
 import pytest
 import requests
-from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.cli import cli
 from hub.settings import Settings
 from hub.store.models import OAuthClient, SigningKey
-
-
-@pytest.fixture
-def hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("HUB_SECRET_KEY", settings.secret_key)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
-
-
-def as_json(result: Result) -> Any:
-    assert result.exit_code == 0, result.output + result.stderr
-    return json.loads(result.stdout)
+from tests.conftest import as_json
 
 
 def test_init_makes_one_signing_key_and_rotate_adds_a_current_one(

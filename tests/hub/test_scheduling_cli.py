@@ -7,30 +7,15 @@ import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.cli import cli
 from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
 from hub.settings import Settings
 from hub.store.models import ConnectorInstance, ConnectorSchedule
-
-
-@pytest.fixture
-def hub(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("HUB_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("HUB_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("HUB_SECRET_KEY", settings.secret_key)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
 
 
 def add_connector(
