@@ -26,6 +26,8 @@ POSTGRES_URL = os.environ.get(
     "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/hub_test"
 )
 BACKENDS = ("sqlite", "postgresql")
+#: A test of what happens only on PostgreSQL (concurrent writers): it runs on that backend alone.
+postgresql_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from hub.partners.services import PartnerService
 from hub.store import ids
 from hub.store.models import Change
 from hub.store.records import NormalizedRecord, RecordStore
+from tests.conftest import postgresql_only
 
 ENTITIES = ("course", "certificate", "payment")
 
@@ -127,13 +128,6 @@ def test_a_cursor_the_feed_never_gave_is_refused(
     assert list(error.value.errors) == ["after"]
 
 
-@pytest.fixture
-def postgres_sessions(database_url: str, sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("commit order differs from seq order only on PostgreSQL")
-    return sessions
-
-
 def waiting_on_lock(engine: Engine) -> int:
     """How many sessions wait for a lock right now."""
     with engine.connect() as connection:
@@ -147,12 +141,12 @@ def waiting_on_lock(engine: Engine) -> int:
         )
 
 
+@postgresql_only
 def test_a_later_writer_waits_for_an_earlier_one_to_commit(
-    postgres_sessions: sessionmaker[Session], engine: Engine
+    sessions: sessionmaker[Session], engine: Engine
 ) -> None:
     """Writer A takes feed positions and stays open; writer B takes its positions after A's.
     A reader must never see B's changes without A's, whatever order they commit in."""
-    sessions = postgres_sessions
     a_partner, b_partner = add_partner(sessions, "lpk-a"), add_partner(sessions, "lpk-b")
     writer_a = sessions()
     RecordStore(writer_a, "course", a_partner).upsert([course(a_partner, 1)])
@@ -184,10 +178,10 @@ def test_a_later_writer_waits_for_an_earlier_one_to_commit(
     assert owners == [a_partner, b_partner]
 
 
-def test_concurrent_writers_and_a_polling_reader(postgres_sessions: sessionmaker[Session]) -> None:
+@postgresql_only
+def test_concurrent_writers_and_a_polling_reader(sessions: sessionmaker[Session]) -> None:
     """Several writers commit batches while a reader polls from its last cursor: the reader
     ends having seen every change exactly once, in seq order."""
-    sessions = postgres_sessions
     writers, batches, per_batch = 4, 15, 20
     partners = [add_partner(sessions, f"lpk-{w}") for w in range(writers)]
     done = threading.Event()

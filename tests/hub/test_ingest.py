@@ -16,6 +16,7 @@ from hub.settings import Settings
 from hub.store import ids
 from hub.store.models import Base, Certificate, Change, Course, Rejection, Run
 from hub.sync.runner import SyncRunner
+from tests.conftest import postgresql_only
 
 NIK = "3201010101900001"
 
@@ -198,11 +199,10 @@ def test_a_push_connector_cannot_be_synced(
         assert session.scalars(select(Course.deleted_at)).all() == [None]
 
 
+@postgresql_only  # SQLite serializes writers: nothing runs concurrently there
 def test_concurrent_pushes_with_one_key_store_once(
     database_url: str, sessions: sessionmaker[Session], settings: Settings, partner: str
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serializes writers: nothing runs concurrently")
     push(sessions, settings, partner, [course(0)], "warm-up")  # the push connector exists
     answers: list[dict[str, Any]] = []
     start = threading.Barrier(4)
