@@ -54,12 +54,12 @@ def db_connection() -> Connection:
     On PostgreSQL it runs in autocommit mode: each read is a statement of its own, without the
     BEGIN and the ROLLBACK that are two more round trips per request. (SQLite's autocommit mode
     costs more than its transaction, which is no round trip.)"""
-    if "db_connection" not in g:
+    connection: Connection | None = g.get("db_connection")
+    if connection is None:
         connection = hub_state().engine.connect()
         if connection.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         g.db_connection = connection
-    connection: Connection = g.db_connection
     return connection
 
 
