@@ -49,10 +49,17 @@ def db_connection() -> Connection:
     back) with the request: for the reads every API request makes (is the caller's token
     revoked?) and the catalog pages. A Core connection, cheaper than an ORM session; nothing
     may write through it (writes go through `db_session()`, whose transaction follows the
-    response)."""
-    if "db_connection" not in g:
-        g.db_connection = hub_state().engine.connect()
-    connection: Connection = g.db_connection
+    response).
+
+    On PostgreSQL it runs in autocommit mode: each read is a statement of its own, without the
+    BEGIN and the ROLLBACK that are two more round trips per request. (SQLite's autocommit mode
+    costs more than its transaction, which is no round trip.)"""
+    connection: Connection | None = g.get("db_connection")
+    if connection is None:
+        connection = hub_state().engine.connect()
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        g.db_connection = connection
     return connection
 
 

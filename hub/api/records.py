@@ -17,7 +17,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from hub.api.common import conditional_json, own_partner, page_fields
 from hub.api.context import db_connection
 from hub.api.queryargs import QueryArgsParser
-from hub.api.security import current_principal, require_scope
+from hub.api.security import current_principal, feed_position, require_scope
 from hub.auth.tokens import Principal
 from hub.catalog.services import EVERY_PARTNER, PageCache, RecordReader
 
@@ -106,7 +106,8 @@ def _blueprint(entity: str) -> Blueprint:
         def get(self, args: dict[str, Any]) -> Response:
             """Records in a stable order, a page at a time; filter by partner, status, or
             change time (`updated_since`, records deleted at the source included)."""
-            body = pages().page(_reader(entity, current_principal()), **args)
+            reader = _reader(entity, current_principal())
+            body = pages().page(reader, position=feed_position(), **args)
             return conditional_json(body.data, body.tag)
 
     class Item(MethodView):

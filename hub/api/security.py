@@ -11,12 +11,16 @@ from flask_smorest import Blueprint
 
 from hub.api.context import db_connection, hub_state
 from hub.api.problems import MEDIA_TYPE, Problem
-from hub.auth.tokens import InvalidToken, Principal
+from hub.auth.tokens import InvalidToken, Principal, revocation_check
+from hub.changes.services import LATEST_POSITION
 
 F = TypeVar("F", bound=Callable[..., Any])
 REALM = "hub"
 #: The name of the OAuth 2.0 security scheme in the OpenAPI document.
 SECURITY_SCHEME = "clientCredentials"
+#: The token's revocation read, with the change feed's position in the same round trip: the
+#: catalog pages served from memory are checked against it (`feed_position`).
+_CHECK = revocation_check(LATEST_POSITION)
 
 
 def _challenge(**params: str) -> str:
@@ -39,7 +43,7 @@ def authenticate() -> Principal:
         )
     state = hub_state()
     try:
-        principal = state.verifier.verify(db_connection(), token.strip())
+        principal, (position,) = state.verifier.verify(db_connection(), token.strip(), _CHECK)
     except InvalidToken as error:
         raise Problem(
             401,
@@ -55,6 +59,7 @@ def authenticate() -> Principal:
             headers={"Retry-After": str(retry_after)},
         )
     g.principal = principal
+    g.feed_position = int(position or 0)
     return principal
 
 
@@ -75,6 +80,13 @@ def current_principal() -> Principal:
     """The caller of a view protected by `require_scope`."""
     principal: Principal = g.principal
     return principal
+
+
+def feed_position() -> int:
+    """The change feed's position (0 before any change), read with the caller's token in a
+    view protected by `require_scope`: before anything the view reads."""
+    position: int = g.feed_position
+    return position
 
 
 def _problem_doc(description: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import Connection, bindparam, delete, exists, select
+from sqlalchemy import Connection, Row, Select, bindparam, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,12 +115,19 @@ class TokenIssuer(JWTBearerTokenGenerator):
         return token
 
 
-#: Whether a token's client is still active and the token not on the deny-list: one row, read
-#: by the client's primary key and the deny-list's. Built once: building costs more than running.
-_REVOCATION = select(
-    OAuthClient.revoked_at,
-    exists().where(RevokedToken.jti == bindparam("jti")),
-).where(OAuthClient.client_id == bindparam("client_id"))
+def revocation_check(*alongside: Any) -> Select[Any]:
+    """The query `ensure_unrevoked` runs: whether a token's client is still active and the token
+    not on the deny-list, one row read by the client's primary key and the deny-list's; plus the
+    `alongside` columns (scalar subqueries), read in the same round trip. Build it once, at
+    import: building costs more than running."""
+    return select(
+        OAuthClient.revoked_at,
+        exists().where(RevokedToken.jti == bindparam("jti")),
+        *alongside,
+    ).where(OAuthClient.client_id == bindparam("client_id"))
+
+
+_REVOCATION = revocation_check()
 
 
 class TokenVerifier:
@@ -187,23 +194,30 @@ class TokenVerifier:
             raise InvalidToken(f"the access token is invalid: {error.error}") from error
         return claims
 
-    def verify(self, connection: Connection, token: str) -> Principal:
-        """The caller a valid, unrevoked token stands for; raises InvalidToken otherwise."""
+    def verify(
+        self, connection: Connection, token: str, check: Select[Any] = _REVOCATION
+    ) -> tuple[Principal, tuple[Any, ...]]:
+        """The caller a valid, unrevoked token stands for, and the values of the columns
+        `check` (a `revocation_check`) reads alongside; raises InvalidToken otherwise."""
         claims = self.decode(connection, token)
-        self.ensure_unrevoked(connection, claims)
-        return principal(claims)
+        row = self.ensure_unrevoked(connection, claims, check)
+        return principal(claims), tuple(row[2:])
 
     @staticmethod
-    def ensure_unrevoked(connection: Connection, claims: dict[str, Any]) -> None:
-        """Raise InvalidToken when the token or its client was revoked. One indexed read: the
-        client's status and the deny-list together."""
+    def ensure_unrevoked(
+        connection: Connection, claims: dict[str, Any], check: Select[Any] = _REVOCATION
+    ) -> Row[Any]:
+        """Raise InvalidToken when the token or its client was revoked; otherwise the row `check`
+        (a `revocation_check`) read. One indexed read: the client's status and the deny-list
+        together."""
         row = connection.execute(
-            _REVOCATION, {"jti": claims["jti"], "client_id": claims["client_id"]}
+            check, {"jti": claims["jti"], "client_id": claims["client_id"]}
         ).first()
         if row is None or row[0] is not None:
             raise InvalidToken("the client of this token is revoked")
         if row[1]:
             raise InvalidToken("the access token is revoked")
+        return row
 
 
 def principal(claims: dict[str, Any]) -> Principal:

@@ -202,11 +202,13 @@ class PageCache:
         self._pages: OrderedDict[Hashable, tuple[int, Body]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def page(self, reader: RecordReader, **filters: Any) -> Body:
+    def page(self, reader: RecordReader, *, position: int | None = None, **filters: Any) -> Body:
         """`page_json(reader.page(**filters))` and its tag, from memory when the feed has not
-        moved."""
+        moved. `position` is the feed's position read before this call (the API reads it with
+        the caller's token, in one round trip); when None, it is read here."""
         key = (reader.entity, reader.partner_id, reader.raw_of, *sorted(filters.items()))
-        position = latest_position(reader.connection)
+        if position is None:
+            position = latest_position(reader.connection)
         with self._lock:
             kept = self._pages.get(key)
             if kept is not None and kept[0] == position:

@@ -42,6 +42,9 @@ def parse_position(cursor: str | None) -> int:
 
 
 _LATEST = select(func.max(Change.seq))
+#: The feed position as a column (NULL before any change), for a query that reads it beside
+#: something else in the same round trip.
+LATEST_POSITION = _LATEST.scalar_subquery()
 
 
 def latest_position(connection: Connection) -> int:

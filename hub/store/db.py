@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+#: A pooled PostgreSQL connection idle at least this long is pinged before it is handed out.
+IDLE_PING_SECONDS = 2.0
 
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, idle_ping_seconds: float = IDLE_PING_SECONDS) -> Engine:
     """An engine for `database_url`; SQLite gets WAL, foreign keys and a busy timeout, so that a
-    CLI sync and a server can share the file."""
+    CLI sync and a server can share the file. A pooled PostgreSQL connection idle for
+    `idle_ping_seconds` or more is pinged before it is handed out (see `_ping_if_idle`)."""
     url = make_url(database_url)
     if url.drivername == "postgresql":
         # psycopg 3 is the driver we install; the bare scheme would ask for psycopg2.
@@ -33,9 +41,35 @@ def make_engine(database_url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(
-        url, json_serializer=_dumps, json_deserializer=orjson.loads, pool_pre_ping=True
-    )
+    engine = create_engine(url, json_serializer=_dumps, json_deserializer=orjson.loads)
+    event.listen(engine, "checkin", _note_idle)
+    event.listen(engine, "checkout", functools.partial(_ping_if_idle, idle_ping_seconds))
+    return engine
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(
+    idle_ping_seconds: float, dbapi_connection: Any, record: Any, _proxy: Any
+) -> None:
+    """`pool_pre_ping`, for idle connections only: a ping is a round trip, as dear as the
+    revocation read an API request makes, and a connection back in the pool for milliseconds
+    is as alive as when it left. A connection dropped in those milliseconds (the server
+    restarted) fails the statement that meets it; SQLAlchemy then discards the pool's older
+    connections, so the next checkouts connect anew. A connection that fails its ping is
+    discarded and the pool hands out another (its documented `DisconnectionError` protocol)."""
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < idle_ping_seconds:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        # Leave no transaction open: its user may want the connection in autocommit mode.
+        dbapi_connection.rollback()
+    except psycopg.Error as error:
+        raise DisconnectionError("the pooled connection is gone") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
