@@ -9,7 +9,7 @@ import pytest
 import responses
 from responses import matchers
 
-from connectors._base import Checkpoint, State
+from connectors._base import Checkpoint, Notice, State
 from connectors.declarative import JsonApiConnector
 from connectors.errors import (
     AuthenticationError,
@@ -44,9 +44,14 @@ def cursor_query(cursor: str | None = None) -> Any:
 def read_all(
     connector: JsonApiConnector, config: dict[str, Any], state: State | None = None
 ) -> list[Any]:
-    """Everything `read` yields: records as their `kode`, checkpoints as their state."""
+    """Everything `read` yields: records as their `kode`, checkpoints as their state, notices
+    as themselves (so an unexpected notice shows in the comparison that fails)."""
     return [
-        item.state if isinstance(item, Checkpoint) else item["kode"]
+        item.state
+        if isinstance(item, Checkpoint)
+        else item
+        if isinstance(item, Notice)
+        else item["kode"]
         for item in connector.read(config, "courses", state)
     ]
 

@@ -40,6 +40,7 @@ def test_init_prints_an_admin_client_once_then_nothing(
         client = session.get(OAuthClient, first["client_id"])
         assert client is not None
         assert client.scopes == "admin"
+        assert client.secret_hash is not None
         assert first["client_secret"] not in client.secret_hash
 
 

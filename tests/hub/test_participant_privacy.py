@@ -122,7 +122,7 @@ def everything_stored(sessions: sessionmaker[Session]) -> str:
     """Every row of every table, as text."""
     with sessions() as session:
         dialect = session.get_bind().dialect.name
-        parts = []
+        parts: list[str] = []
         for table in Base.metadata.sorted_tables:
             if dialect == "postgresql":
                 rows = session.execute(text(f"SELECT row_to_json(t)::text FROM {table.name} t"))

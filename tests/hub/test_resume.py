@@ -83,9 +83,9 @@ def test_sync_killed_between_batches_resumes_without_loss_or_duplicates(
     assert resumed.status == "succeeded"
     assert (resumed.created, resumed.unchanged) == (TOTAL - 2 * PAGE, 0)
     with sessions() as session:
-        killed = session.get(Run, killed.id)
-        assert killed is not None
-        assert (killed.status, killed.error_code) == ("failed", "abandoned")
+        abandoned = session.get(Run, killed.id)
+        assert abandoned is not None
+        assert (abandoned.status, abandoned.error_code) == ("failed", "abandoned")
         assert session.scalar(select(func.count()).select_from(Course)) == TOTAL
         assert session.scalar(select(func.count(func.distinct(Change.entity_id)))) == TOTAL
         assert session.scalar(select(func.count()).select_from(Change)) == TOTAL

@@ -359,15 +359,16 @@ def test_corrupted_records_get_the_same_verdict(
     assert_same(entity, data.draw(records(SPECS[entity], valid_only=False)), zone)
 
 
-def corrupt(draw: st.DrawFn, record: dict[str, Any], spec: Spec) -> None:
+def corrupt(data: st.DataObject, record: dict[str, Any], spec: Spec) -> None:
     """Change one field of `record`, at any depth: another value, arbitrary JSON, or none."""
+    draw = data.draw
     key = draw(st.sampled_from(sorted(spec)))
     kind = spec[key]
     value = record.get(key)
     if isinstance(kind, dict) and isinstance(value, dict) and draw(st.booleans()):
-        corrupt(draw, value, kind)
+        corrupt(data, value, kind)
     elif isinstance(kind, list) and isinstance(value, list) and value and draw(st.booleans()):
-        corrupt(draw, draw(st.sampled_from(value)), kind[0])
+        corrupt(data, draw(st.sampled_from(value)), kind[0])
     elif draw(st.integers(0, 5)) == 0:
         record.pop(key, None)
     else:
@@ -432,7 +433,7 @@ def test_every_single_change_gets_the_same_verdict(entity: str, zone: str) -> No
 @given(data=st.data(), entity=ENTITY, zone=st.sampled_from(ZONES))
 def test_one_wrong_field_gets_the_same_verdict(data: st.DataObject, entity: str, zone: str) -> None:
     record = data.draw(records(SPECS[entity], valid_only=True))
-    corrupt(data.draw, record, SPECS[entity])
+    corrupt(data, record, SPECS[entity])
     assert_same(entity, record, zone)
 
 

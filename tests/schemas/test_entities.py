@@ -121,7 +121,7 @@ def test_documents_are_json_ready(entity: str, valid: Valid) -> None:
     assert orjson.loads(orjson.dumps(document)) == document
 
 
-MINIMAL = {
+MINIMAL: dict[str, dict[str, Any]] = {
     "course": {
         "external_id": "C",
         "title": "T",
