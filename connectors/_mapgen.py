@@ -49,7 +49,7 @@ def generate(tree: Tree) -> Callable[[Any], dict[str, Any]]:
     """A function mapping a record that maps cleanly exactly as `tree`'s closures do; for any
     other record it raises (any exception), and the closures must be asked."""
     writer = _Writer()
-    name = writer.function(tree, element=False)
+    name = writer.function(tree)
     text = "\n".join(writer.lines)
     exec(compile(text, "<generated mapping>", "exec"), writer.namespace)  # source is ours
     function: Callable[[Any], dict[str, Any]] = writer.namespace[name]
@@ -78,10 +78,11 @@ class _Writer:
             return f"deepcopy({self.name(value)})"
         return self.name(value)
 
-    def function(self, tree: Tree, *, element: bool) -> str:
-        """Write the function building `tree`'s target object from a source `s` (an `each`
-        array's `element`, which must be an object); its name."""
-        body = ["    if not isinstance(s, dict): raise TypeError"] if element else []
+    def function(self, tree: Tree) -> str:
+        """Write the function building `tree`'s target object from a source `s`; its name."""
+        # Members are read by subscript, which on a dict subclass (a defaultdict) could differ
+        # from the closures' `get`: such a source, and any non-object, goes to the closures.
+        body = ["    if s.__class__ is not dict: raise TypeError"]
         expression = self._object(tree, body)
         self.functions += 1
         name = f"_map{self.functions}"
@@ -105,7 +106,7 @@ class _Writer:
         lines = self._read(leaf, variable)
         if leaf.kind == "each":
             assert leaf.items is not None
-            item = self.function(leaf.items, element=True)
+            item = self.function(leaf.items)
             convert = [
                 f"if not isinstance({variable}, list): raise TypeError",
                 f"{variable} = [{item}(e) for e in {variable}]",
@@ -124,13 +125,15 @@ class _Writer:
             convert = [f"{variable} = {self.name(leaf.transform)}({variable})"]
         else:
             convert = []
-        if convert and leaf.has_default:
+        # A default of None is what a null or missing value already reads as.
+        fills_null = leaf.has_default and leaf.default is not None
+        if convert and fills_null:
             lines += [f"if {variable} is None:", f"    {variable} = {self.constant(leaf.default)}"]
             lines += ["else:", *("    " + line for line in convert)]
         elif convert:
-            # Without a default a null stays null, untransformed.
+            # Without a default, or with None, a null stays null, untransformed.
             lines += [f"if {variable} is not None:", *("    " + line for line in convert)]
-        elif leaf.has_default:
+        elif fills_null:
             lines += [f"if {variable} is None:", f"    {variable} = {self.constant(leaf.default)}"]
         body.extend("    " + line for line in lines)
         return variable

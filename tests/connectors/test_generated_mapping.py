@@ -3,6 +3,7 @@ MappingError (per-field messages) for bad ones, over every field and transform k
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -145,3 +146,10 @@ def test_catalog_courses_map_the_same_through_both_paths() -> None:
     closures = compile_mapping(COURSE_MAPPING, generated=False)
     for index in range(200):
         assert generated(course(index)) == closures(course(index))
+
+
+def test_a_dict_subclass_record_reads_as_the_closures_read_it() -> None:
+    # A defaultdict answers a subscript for a missing member; the closures' `get` does not.
+    record = defaultdict(lambda: "filled", {"info": {"judul": "T"}})
+    assert outcome(GENERATED, record) == outcome(CLOSURES, record)
+    assert outcome(GENERATED, record)[0] == "rejected"
