@@ -22,6 +22,10 @@ range, the dates). It is compiled once into a function of plain closures; the re
 no spec parsing. Every problem with a record is collected per target field into one
 `MappingError`; messages name the source path and never echo a source value, which may be
 personal data, except for an unmapped enum label.
+
+`connectors._mapgen` also writes the mapping's way through a good record as straight Python
+source; the mapper runs that first, and a record it does not get through goes to the closures,
+which decide and word the errors.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors._base import Mapper, RawRecord
+from connectors._mapgen import Leaf, Tree, generate
 from connectors.errors import ConfigError, MappingError, format_field_errors
 from connectors.records import MISSING, Getter, compile_path, json_type, path_problem
 from connectors.transforms import (
@@ -75,24 +80,40 @@ class _SpecErrors:
         self.errors.setdefault(where or "(mapping)", []).append(message)
 
 
-def compile_mapping(spec: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> Mapper:
+def compile_mapping(
+    spec: Mapping[str, Any], defaults: Mapping[str, Any] | None = None, *, generated: bool = True
+) -> Mapper:
     """Compile a mapping spec into a record mapper; a bad spec raises `ConfigError`.
 
     `defaults` are the stream's number conventions (`decimal`, `thousands`) for the `number` and
     `rupiah` transforms. The mapper returns a new dict per record, or raises `MappingError`
-    listing every target field it could not fill.
+    listing every target field it could not fill. `generated=False` keeps to the closures alone
+    (the reference the generated mapper is tested against); both give the same results.
     """
     problems = _SpecErrors()
-    build = _compile_object(spec, "", problems, defaults or {})
-    if problems.errors:
+    tree = _target_tree(spec, "", problems, defaults or {})
+    if problems.errors or tree is None:
         raise ConfigError(
             f"invalid field mapping: {format_field_errors(problems.errors)}", problems.errors
         )
+    build = _compile_tree(tree)
+    fast = generate(tree) if generated else None
+    if fast is None:
 
-    def mapper(record: RawRecord) -> dict[str, Any]:
-        return build(record, "")
+        def mapper(record: RawRecord) -> dict[str, Any]:
+            return build(record, "")
 
-    return mapper
+        return mapper
+
+    def fast_mapper(record: RawRecord) -> dict[str, Any]:
+        try:
+            return fast(record)
+        except Exception:
+            # The generated code knows only the way through a good record; for any other the
+            # closures decide, and word the MappingError exactly as they always have.
+            return build(record, "")
+
+    return fast_mapper
 
 
 def mapping_spec_errors(
@@ -130,40 +151,39 @@ def _compile_object(
     spec: object, where: str, problems: _SpecErrors, defaults: Mapping[str, Any]
 ) -> FieldFn:
     """Compile a mapping (target → field spec) into a function building one target object."""
+    tree = _target_tree(spec, where, problems, defaults)
+    return _fail if tree is None else _compile_tree(tree)
+
+
+def _target_tree(
+    spec: object, where: str, problems: _SpecErrors, defaults: Mapping[str, Any]
+) -> Tree | None:
+    """The compiled fields of a mapping, nested by dotted target; None for a non-mapping."""
     if not isinstance(spec, dict) or not spec:
         problems.add(where, "A mapping must be a non-empty object of target fields.")
-        return _fail
-    tree: dict[str, Any] = {}
+        return None
+    tree: Tree = {}
     for target, field_spec in spec.items():
         place = f"{where}.{target}" if where else target
         if not isinstance(target, str) or not target or "" in target.split("."):
             problems.add(place, "A target must be a dotted field name without empty segments.")
             continue
         *parents, last = target.split(".")
-        node = tree
+        node: Tree | Leaf = tree
         for segment in parents:
-            node = node.setdefault(segment, {})
-            if isinstance(node, _Leaf):
+            if isinstance(node, Leaf):
                 break
-        if isinstance(node, _Leaf) or last in node:
+            node = node.setdefault(segment, {})
+        if isinstance(node, Leaf) or last in node:
             problems.add(place, "Overlaps another target (a field cannot also hold subfields).")
             continue
-        node[last] = _Leaf(_compile_field(field_spec, place, problems, defaults))
-    return _compile_tree(tree)
+        node[last] = _compile_field(field_spec, place, problems, defaults)
+    return tree
 
 
-class _Leaf:
-    """A compiled field in the target tree, told apart from a nested object of targets."""
-
-    __slots__ = ("fn",)
-
-    def __init__(self, fn: FieldFn) -> None:
-        self.fn = fn
-
-
-def _compile_tree(tree: dict[str, Any]) -> FieldFn:
+def _compile_tree(tree: Tree) -> FieldFn:
     fields = tuple(
-        (key, node.fn if isinstance(node, _Leaf) else _compile_tree(node))
+        (key, node.fn if isinstance(node, Leaf) else _compile_tree(node))
         for key, node in tree.items()
     )
 
@@ -189,43 +209,65 @@ def _compile_tree(tree: dict[str, Any]) -> FieldFn:
 
 def _compile_field(
     spec: object, where: str, problems: _SpecErrors, defaults: Mapping[str, Any]
-) -> FieldFn:
+) -> Leaf:
     if isinstance(spec, str):
         spec = {"path": spec}
     if not isinstance(spec, dict):
         problems.add(
             where, "A field spec is a source path or an object with 'path', 'const' or 'template'."
         )
-        return _fail
+        return Leaf(_fail)
     unknown = sorted(str(key) for key in spec.keys() - _FIELD_KEYS)
     if unknown:
         problems.add(where, f"Unknown keys {unknown}; allowed: {sorted(_FIELD_KEYS)}.")
     if "const" in spec:
         if spec.keys() & _FIELD_KEYS - {"const"}:
             problems.add(where, "'const' stands alone, without other keys.")
-        return _constant(spec["const"])
+        return Leaf(_constant(spec["const"]), "const", default=spec["const"])
     inline = sorted(key for key in INLINE_OPTIONS if key in spec)
     if inline and "transform" not in spec:
         problems.add(where, f"{inline} are options of a 'transform', and there is none.")
     transform = None
+    enum = None
     if "transform" in spec:
         if "each" in spec:
             problems.add(where, "'each' and 'transform' cannot be combined.")
         transform_spec = _with_inline_options(spec, where, problems)
         transform = _compile_transforms(transform_spec, f"{where}.transform", problems, defaults)
+        if isinstance(transform_spec, dict) and transform_spec.get("type") == "enum":
+            enum = transform_spec.get("map")
     if "template" in spec:
         if spec.keys() & {"path", "each", "default"}:
             problems.add(where, "'template' takes no 'path', 'each' or 'default'.")
-        return _template_field(spec["template"], transform, f"{where}.template", problems)
+        return Leaf(_template_field(spec["template"], transform, f"{where}.template", problems))
     get, label = _compile_source_path(spec.get("path"), f"{where}.path", problems)
     if get is None:
-        return _fail
+        return Leaf(_fail)
     has_default = "default" in spec
     default = spec.get("default")
+    member = None if " or " in label or "." in label else label
     if "each" in spec:
-        item = _compile_object(spec["each"], f"{where}.each", problems, defaults)
-        return _each_field(get, label, item, has_default, default)
-    return _path_field(get, label, transform, has_default, default)
+        items = _target_tree(spec["each"], f"{where}.each", problems, defaults)
+        item = _fail if items is None else _compile_tree(items)
+        return Leaf(
+            _each_field(get, label, item, has_default, default),
+            "each",
+            get=get,
+            member=member,
+            has_default=has_default,
+            default=default,
+            items=items,
+        )
+    return Leaf(
+        _path_field(get, label, transform, has_default, default),
+        "path",
+        get=get,
+        member=member,
+        has_default=has_default,
+        default=default,
+        transform=transform,
+        enum=enum if isinstance(enum, dict) else None,
+    )
 
 
 def _compile_source_path(
