@@ -151,6 +151,6 @@ def test_catalog_courses_map_the_same_through_both_paths() -> None:
 def test_a_dict_subclass_record_reads_as_the_closures_read_it() -> None:
     # A defaultdict answers a subscript for a missing member; the closures' `get` does not.
     generated, closures = ALONE["plain"]
-    record = defaultdict(lambda: "filled", {"info": {"judul": "T"}})
+    record: defaultdict[str, object] = defaultdict(lambda: "filled", {"info": {"judul": "T"}})
     assert outcome(generated, record) == outcome(closures, record)
     assert outcome(generated, record)[0] == "rejected"
