@@ -14,35 +14,10 @@ from hub.ingest.services import IngestService
 from hub.partners.services import PartnerService
 from hub.settings import Settings
 from hub.store import ids
-from hub.store.models import Base, Certificate, Change, Course, Rejection, Run
+from hub.store.models import Certificate, Change, Course, Rejection, Run
 from hub.sync.runner import SyncRunner
 from tests.conftest import postgresql_only
-
-NIK = "3201010101900001"
-
-
-def course(n: int, **changes: Any) -> dict[str, Any]:
-    return {
-        "external_id": f"K-{n}",
-        "title": f"Pemasaran Digital {n}",
-        "delivery_mode": "self_paced",
-        "duration_hours": 16,
-        "price_idr": 1_500_000,
-        **changes,
-    }
-
-
-def certificate(n: int) -> dict[str, Any]:
-    return {
-        "external_id": f"S-{n}",
-        "certificate_number": f"SRT-{n:05d}",
-        "course_external_id": "K-1",
-        "participant": {"nik": NIK, "name": f"Peserta {n}"},
-        "redeem_code": f"PRAT-{n:07d}",
-        "completed_at": "2026-03-01T16:00:00+07:00",
-        "issued_at": "2026-03-02T09:00:00+07:00",
-        "attendance": {"sessions_attended": 10, "sessions_total": 10},
-    }
+from tests.pushed import NIK, certificate, course, row_counts
 
 
 @pytest.fixture
@@ -65,14 +40,6 @@ def push(
 ) -> dict[str, Any]:
     with sessions.begin() as session:
         return IngestService(session, settings).push(partner, stream, records, key)
-
-
-def row_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
-    with sessions() as session:
-        return {
-            table.name: session.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-        }
 
 
 def test_valid_records_are_stored_and_invalid_ones_quarantined(
