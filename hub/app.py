@@ -44,12 +44,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     engine = make_engine(settings.database_url)
     keys = KeyRing(settings)
     verifier = TokenVerifier(settings, keys)
+    sessions = session_factory(engine)
     register(
         app,
         HubState(
             settings=settings,
             engine=engine,
-            sessions=session_factory(engine),
+            sessions=sessions,
             keys=keys,
             verifier=verifier,
             limiter=ClientRateLimiter(settings.rate_limit),
@@ -63,8 +64,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(ops.bp)
 
     api = create_api(app)
-    api.register_blueprint(partners.bp)
     for blueprint in (
+        partners.bp,
         connectors.types_bp,
         connectors.bp,
         *records.blueprints,
@@ -73,8 +74,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         runs.bp,
     ):
         api.register_blueprint(blueprint)
-    admin.init_app(app, ThreadPoolDispatcher(app.extensions["hub"].sessions, settings))
-    metrics.init_app(app, app.extensions["hub"].sessions)
+    admin.init_app(app, ThreadPoolDispatcher(sessions, settings))
+    metrics.init_app(app, sessions)
     return app
 
 
