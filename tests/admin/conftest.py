@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +19,7 @@ from hub.admin.accounts import AdminService
 from hub.admin.blueprint import DISPATCHER
 from hub.app import create_app
 from hub.sandbox.catalog import catalog_connector_config, course
+from hub.sandbox.serving import serve_in_thread
 from hub.settings import Settings
 
 EMAIL = "ops@prakerja.go.id"
@@ -88,14 +88,8 @@ def serve_pages(pages: dict[int, tuple[int, list[dict[str, Any]]]]) -> Iterator[
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_in_thread(Handler, host="127.0.0.1", port=0, name="admin-test-source") as url:
+        yield url
 
 
 def failing_source_pages() -> dict[int, tuple[int, list[dict[str, Any]]]]:
