@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+#: The page size of a new SQLite database.
+SQLITE_PAGE_SIZE = 32768
 #: A pooled PostgreSQL connection idle at least this long is pinged before it is handed out.
 IDLE_PING_SECONDS = 2.0
 
@@ -74,6 +76,11 @@ def _ping_if_idle(
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Takes effect only in a new, empty database (so before WAL mode is on). A stored record
+    # with its raw source beside it is some kilobytes: with the default 4 KB pages one or two fit
+    # a page and a batch's commit writes twice as many pages to the log; measured, 32 KB pages
+    # halve what storing a record costs.
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

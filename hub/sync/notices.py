@@ -8,32 +8,33 @@ from sqlalchemy.orm import Session
 import connectors
 from hub.store.models import Run, RunNotice
 
+NoticeCounts = dict[tuple[str, str], int]
+
+
+def count_notice(counts: NoticeCounts, notice: connectors.Notice) -> None:
+    """Add `notice` to `counts`, by (code, message)."""
+    key = (notice.code, notice.message[:1000])
+    counts[key] = counts.get(key, 0) + notice.count
+
 
 class NoticeLog:
-    """Adds up a run's notices by (code, message); `flush` writes them in the session's
-    transaction, so they commit with the batch that met them."""
+    """A run's notice rows; `add` writes counts in the session's transaction, so they commit with
+    the batch that met them."""
 
     def __init__(self, session: Session, run: Run) -> None:
         self.session = session
         self.run = run
-        self.pending: dict[tuple[str, str], int] = {}
         self.rows: dict[tuple[str, str], RunNotice] = {}
 
-    def note(self, notice: connectors.Notice) -> None:
-        """Count `notice` towards the run."""
-        key = (notice.code, notice.message[:1000])
-        self.pending[key] = self.pending.get(key, 0) + notice.count
-
-    def flush(self) -> None:
-        """Add the pending counts to the run's notice rows."""
-        for key, count in self.pending.items():
+    def add(self, counts: NoticeCounts) -> None:
+        """Add `counts` to the run's notice rows."""
+        for key, count in counts.items():
             row = self.rows.get(key)
             if row is None:
                 row = RunNotice(run_id=self.run.id, code=key[0], message=key[1], count=0)
                 self.session.add(row)
                 self.rows[key] = row
             row.count += count
-        self.pending.clear()
 
 
 def run_notices(session: Session, run_id: int) -> list[dict[str, object]]:

@@ -31,7 +31,8 @@ from hub.store.types import utcnow
 from hub.sync.collector import collector_paused, sweep_young
 from hub.sync.hashing import RawHasher, canonical
 from hub.sync.normalize import RecordNormalizer
-from hub.sync.notices import NoticeLog
+from hub.sync.notices import NoticeCounts, NoticeLog, count_notice
+from hub.sync.writer import BatchWriter
 from schemas import Normalizer
 
 ProgressCallback = Callable[[Run], None]
@@ -192,23 +193,29 @@ class SyncRunner:
         plan = self._plan(session, run, run.full_refresh, offered[run.stream])
         session.commit()
         entity = offered[run.stream].entity
-        batch = _Batch(
-            session=session,
-            settings=self.settings,
-            instance=instance,
-            run=run,
-            normalize=RecordNormalizer(
-                connector.mapper(config, run.stream),
-                Normalizer(entity, nik_key=self.settings.nik_key, timezone=instance.timezone),
-                entity,
-                instance.partner_id,
-            ),
-            fingerprint=canonical([instance.type, instance.config, run.stream, instance.timezone]),
-            sweep_id=plan.sweep_id,
+        partner_id = instance.partner_id
+        store = RecordStore(session, entity, partner_id, instance.id)
+        sink = _Sink(session, run, store, plan.sweep_id, self._written)
+        normalize = RecordNormalizer(
+            connector.mapper(config, run.stream),
+            Normalizer(entity, nik_key=self.settings.nik_key, timezone=instance.timezone),
+            entity,
+            partner_id,
         )
-        with collector_paused():
-            self._read(connector.read(config, run.stream, plan.state), batch)
-        self._complete(session, run, plan, batch)
+        fingerprint = canonical([instance.type, instance.config, run.stream, instance.timezone])
+        hash_raw = RawHasher(self.settings.subkey("raw-hash"), fingerprint + __version__.encode())
+        # The reading thread looks up raw hashes on a connection of its own: the run's session
+        # belongs to the writer thread until the last batch is written.
+        with (
+            self.sessions() as lookups,
+            collector_paused(),
+            BatchWriter(sink.write) as writer,
+        ):
+            reader = _Reader(
+                lookups, RecordStore(lookups, entity, partner_id, instance.id), normalize, hash_raw
+            )
+            self._read(connector.read(config, run.stream, plan.state), reader, writer)
+        self._complete(session, run, plan, store)
 
     def _reap(self, session: Session, connector_id: int, stream: str) -> bool:
         """Mark failed an unfinished run of this stream whose process is gone; False when a
@@ -252,41 +259,39 @@ class SyncRunner:
             state_row.state = None
         return _Plan(None, state_row.sweep_id, state_row.sweep_started_at, keeps_state)
 
-    def _read(self, items: Iterator[Any], batch: _Batch) -> None:
+    def _read(self, items: Iterator[Any], reader: _Reader, writer: BatchWriter[_Prepared]) -> None:
         size = self.settings.batch_size
         for item in items:
             if isinstance(item, connectors.Checkpoint):
-                batch.state = item.state
-                batch.prepare()
-                if batch.size >= size:
-                    self._write(batch)
+                reader.state = item.state
+                reader.prepare()
+                if reader.size >= size:
+                    writer.submit(reader.take())
             elif isinstance(item, connectors.Notice):
-                batch.notices.note(item)
+                count_notice(reader.notices, item)
             else:
-                batch.records.append(item)
+                reader.records.append(item)
                 # A long page without checkpoints still commits, under the last checkpoint.
-                if batch.size >= 2 * size:
-                    self._write(batch)
-        self._write(batch)
+                if reader.size >= 2 * size:
+                    writer.submit(reader.take())
+        writer.submit(reader.take())
 
-    def _write(self, batch: _Batch) -> None:
-        batch.write()
-        batch.session.commit()
+    def _written(self, run: Run) -> None:
         sweep_young()
         if self.on_progress is not None:
-            self.on_progress(batch.run)
+            self.on_progress(run)
 
-    def _complete(self, session: Session, run: Run, plan: _Plan, batch: _Batch) -> None:
+    def _complete(self, session: Session, run: Run, plan: _Plan, store: RecordStore) -> None:
         state_row = session.get(StreamState, (run.connector_id, run.stream))
         assert state_row is not None
         if plan.sweep_id is not None:
             assert plan.sweep_started_at is not None
-            run.deleted += batch.store.delete_unseen(plan.sweep_id, plan.sweep_started_at, run.id)
+            run.deleted += store.delete_unseen(plan.sweep_id, plan.sweep_started_at, run.id)
             forget_sweep(session, plan.sweep_id)
             state_row.sweep_id = None
             if not plan.keeps_state:
                 state_row.state = None
-        batch.store.refresh_statistics(run.created + run.updated + run.deleted)
+        store.refresh_statistics(run.created + run.updated + run.deleted)
         status = "partial" if run.rejected else "succeeded"
         self._finish(session, run, status, None, None)
 
@@ -338,48 +343,62 @@ def alive(run: Run) -> bool:
     return run.heartbeat_at is not None and utcnow() - run.heartbeat_at < HEARTBEAT_LEASE
 
 
-class _Batch:
-    """The records read since the last commit, and how to turn them into stored ones."""
+@dataclass(slots=True)
+class _Prepared:
+    """A batch ready to store: what was read since the last one, sorted by outcome, and the
+    checkpoint and notices that commit with it."""
+
+    read: int
+    valid: list[NormalizedRecord]
+    rejected: list[RejectedRecord]
+    unchanged: list[str]
+    state: Mapping[str, Any] | None
+    notices: NoticeCounts
+
+
+class _Reader:
+    """The reading thread's side of a run: the records read since the last batch, and how to
+    turn them into what the writer stores."""
 
     def __init__(
         self,
-        *,
-        session: Session,
-        settings: Settings,
-        instance: ConnectorInstance,
-        run: Run,
+        lookups: Session,
+        known: RecordStore,
         normalize: RecordNormalizer,
-        fingerprint: bytes,
-        sweep_id: str | None,
+        hash_raw: RawHasher,
     ) -> None:
-        self.session = session
-        self.run = run
+        self.lookups = lookups
+        self.known = known
         self.normalize = normalize
-        self.sweep_id = sweep_id
+        self.hash_raw = hash_raw
         # Read and not yet prepared; prepared (valid, rejected, external ids found unchanged).
         self.records: list[dict[str, Any]] = []
-        self.notices = NoticeLog(session, run)
+        self.notices: NoticeCounts = {}
+        self.state: Mapping[str, Any] | None = None
+        self._clear()
+
+    def _clear(self) -> None:
         self.prepared = 0
         self.valid: list[NormalizedRecord] = []
         self.rejected: list[RejectedRecord] = []
         self.unchanged: list[str] = []
-        self.state: Mapping[str, Any] | None = None
-        self.store = RecordStore(session, normalize.entity, instance.partner_id, instance.id)
-        self.hash_raw = RawHasher(settings.subkey("raw-hash"), fingerprint + __version__.encode())
 
     @property
     def size(self) -> int:
-        """The records read since the last commit."""
+        """The records read since the last batch."""
         return self.prepared + len(self.records)
 
     def prepare(self) -> None:
-        """Turn the records read since the last call into what `write` stores: a page at a
+        """Turn the records read since the last call into what the writer stores: a page at a
         time, so that a batch holds its records' compact stored form, not their raw trees.
         Records stored unchanged (same raw hash) are neither mapped nor validated."""
         raws, self.records = self.records, []
         encoded = [canonical(raw) for raw in raws]
         hashes = [self.hash_raw(raw_json) for raw_json in encoded]
-        known = self.store.unchanged_by_hash(hashes)
+        known = self.known.unchanged_by_hash(hashes)
+        # No read transaction stays open: it would hide the writer's later commits and, on
+        # SQLite, keep the write-ahead log from being checkpointed.
+        self.lookups.rollback()
         self.unchanged.extend(known[h] for h in hashes if h in known)
         for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True):
             if raw_hash not in known:
@@ -390,30 +409,57 @@ class _Batch:
                     self.rejected.append(outcome)
         self.prepared += len(raws)
 
-    def write(self) -> None:
-        """Store the records read since the last commit and the checkpoint that covers them,
-        in the session's transaction."""
+    def take(self) -> _Prepared:
+        """The batch read since the last one, prepared; the reader starts a new one."""
         self.prepare()
-        valid, rejected, unchanged = self.valid, self.rejected, self.unchanged
-        read = self.prepared
-        self.valid, self.rejected, self.unchanged, self.prepared = [], [], [], 0
-        result = self.store.upsert(valid, self.run.id)
-        self.store.quarantine(rejected, self.run.id)
+        batch = _Prepared(
+            self.prepared, self.valid, self.rejected, self.unchanged, self.state, self.notices
+        )
+        self.notices = {}
+        self._clear()
+        return batch
+
+
+class _Sink:
+    """The writer thread's side of a run: stores each batch with its checkpoint, one
+    transaction per batch, in the run's session."""
+
+    def __init__(
+        self,
+        session: Session,
+        run: Run,
+        store: RecordStore,
+        sweep_id: str | None,
+        written: Callable[[Run], None],
+    ) -> None:
+        self.session = session
+        self.run = run
+        self.store = store
+        self.sweep_id = sweep_id
+        self.notices = NoticeLog(session, run)
+        self.written = written
+
+    def write(self, batch: _Prepared) -> None:
+        """Store `batch` and the checkpoint that covers it, and commit."""
+        result = self.store.upsert(batch.valid, self.run.id)
+        self.store.quarantine(batch.rejected, self.run.id)
         if self.sweep_id is not None:
-            seen = unchanged + result.existing_ids
-            seen.extend(o.external_id for o in rejected if o.external_id is not None)
+            seen = batch.unchanged + result.existing_ids
+            seen.extend(o.external_id for o in batch.rejected if o.external_id is not None)
             self.store.mark_seen(self.sweep_id, seen)
         run = self.run
-        run.records_read += read
+        run.records_read += batch.read
         run.created += result.created
         run.updated += result.updated
-        run.unchanged += result.unchanged + len(unchanged)
-        run.rejected += len(rejected)
+        run.unchanged += result.unchanged + len(batch.unchanged)
+        run.rejected += len(batch.rejected)
         run.heartbeat_at = utcnow()
-        self.notices.flush()
-        if self.state is not None:
-            run.state = dict(self.state)
+        self.notices.add(batch.notices)
+        if batch.state is not None:
+            run.state = dict(batch.state)
             state_row = self.session.get(StreamState, (run.connector_id, run.stream))
             assert state_row is not None
-            state_row.state = dict(self.state)
+            state_row.state = dict(batch.state)
             state_row.updated_at = run.heartbeat_at
+        self.session.commit()
+        self.written(run)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -68,6 +69,12 @@ def test_sync_killed_between_batches_resumes_without_loss_or_duplicates(
         try:
             while not third_page_asked.wait(timeout=0.05):
                 assert child.poll() is None, child.stderr.read() if child.stderr else ""
+            # Page 2 is stored by the child's writer thread while page 3 is asked for: kill
+            # once it is committed, with page 3 still held back. The commit happens in the
+            # other process, so there is no event to await: poll the database.
+            while committed(sessions) < 2 * PAGE:
+                assert child.poll() is None, child.stderr.read() if child.stderr else ""
+                time.sleep(0.02)
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
         finally:
@@ -89,3 +96,9 @@ def test_sync_killed_between_batches_resumes_without_loss_or_duplicates(
         assert session.scalar(select(func.count()).select_from(Course)) == TOTAL
         assert session.scalar(select(func.count(func.distinct(Change.entity_id)))) == TOTAL
         assert session.scalar(select(func.count()).select_from(Change)) == TOTAL
+
+
+def committed(sessions: sessionmaker[Session]) -> int:
+    """The courses the sync has committed so far."""
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Course)) or 0
