@@ -85,9 +85,9 @@ def parsed_field_code(field: ParsedField[Any], source: Source) -> tuple[Conv, li
 def _nik(field: Nik, source: Source) -> list[Branch]:
     """`Nik.parse` of a str: `validated`, then `participant_ref` under the source's key (as
     the context's `nik_ref`, which computes the same HMAC faster)."""
-    current = source.name(_context.CURRENT.get)
+    context = source.context()
     # Without a usable key, parse raises: the slow path.
-    ref = source.once("nik ref", lambda p: [f"{p} = {current}().nik_ref"])
+    ref = source.once("nik ref", lambda p: [f"{p} = {context}.nik_ref"])
     # `validated` in its order: 16 ASCII digits (what the regex [0-9]{16} matches), the birth
     # date part, the place part.
     condition = (
@@ -132,7 +132,11 @@ def _memoized_text(field: ParsedField[Any], source: Source) -> tuple[Conv, list[
 
     # None is never a result of these types, so it can mean "not remembered".
     condition = f"type(v) is str and (t := {source.name(lookup)}(v)) is not None"
-    return core, [(condition, ["v = t"])]
+    branches = [(condition, ["v = t"])]
+    if source.happy:
+        # A text not remembered yet: `core` reads neither `data` nor the context.
+        branches.append(("type(v) is str", [f"v = {source.name(core)}(v, None)"]))
+    return core, branches
 
 
 class _ZoneMemos(dict[Any, Memo]):
@@ -166,18 +170,33 @@ def _aware_date_time(field: AwareDateTime, source: Source) -> tuple[Conv, list[B
         except ValidationError:
             raise Reject from None
 
-    return core, [(f"type(v) is str and (t := {lookup}(v)) is not None", ["v = t"])]
+    branches = [(f"type(v) is str and (t := {lookup}(v)) is not None", ["v = t"])]
+    if source.happy:
+        # A text not remembered yet, in the zone the happy path found (not the context's).
+        def remember(value: str, zone: Any) -> str:
+            try:
+                loaded = load_text(value, zone)
+            except ValidationError:
+                raise Reject from None
+            memos[zone].put(value, loaded)
+            return loaded
+
+        branches.append(("type(v) is str", [f"v = {source.name(remember)}(v, {zone})"]))
+    return core, branches
 
 
 def _zone_variable(field: AwareDateTime, source: Source) -> str:
     """The variable holding `field.naive_zone(data)`, computed once per record."""
-    naive_zone = source.name(field.naive_zone)
-    current = source.name(_context.CURRENT.get)
+    context = source.context()
+    # naive_zone of a dict or None whose zone field names no zone gives the source's zone.
+    naive_zone = (
+        f"{context}.zone_info" if source.happy else f"{source.name(field.naive_zone)}(data)"
+    )
     if field.zone_field is None:
         # naive_zone without a zone field: the source's.
-        return source.once(("zone", None), lambda p: [f"{p} = {current}().zone_info"])
+        return source.once(("zone", None), lambda p: [f"{p} = {context}.zone_info"])
     if not source.data_is_dict:
-        return source.once(("zone", field.zone_field), lambda p: [f"{p} = {naive_zone}(data)"])
+        return source.once(("zone", field.zone_field), lambda p: [f"{p} = {naive_zone}"])
     # naive_zone inline for a dict and the common values of the zone field (a zone's name, or
     # none: the source's zone); anything else asks naive_zone itself.
     zones = source.name(_context.ZONE_INFO.get)
@@ -186,9 +205,9 @@ def _zone_variable(field: AwareDateTime, source: Source) -> str:
         lambda p: [
             f"{p} = data.get({field.zone_field!r})",
             f"if {p} is None:",
-            f"    {p} = {current}().zone_info",
+            f"    {p} = {context}.zone_info",
             f"elif type({p}) is not str or ({p} := {zones}({p})) is None:",
-            f"    {p} = {naive_zone}(data)",
+            f"    {p} = {naive_zone}",
         ],
     )
 
