@@ -41,7 +41,7 @@ from schemas.fields import (
     nik_place_known,
 )
 
-__all__ = ["MEMO_SIZE", "parsed_field_code", "url_check"]
+__all__ = ["MEMO_SIZE", "parsed_field_code", "url_check", "url_code"]
 
 #: Entries per memo (at most about a megabyte each): more than a large catalog's distinct
 #: start times or prices.
@@ -228,9 +228,10 @@ _HEAD_LIMIT = 512
 _REST = re.compile(r"(?:/?|[/?#]\S+)\Z", re.IGNORECASE)  # marshmallow's, with its flag
 
 
-def url_check(validator: Any) -> Callable[[str], bool] | None:
+def url_check(validator: Any) -> tuple[Callable[[str], bool], Callable[[str], Any]] | None:
     """A predicate of str values equal to `validator` passing them, remembering the verdict
-    per scheme and host; None for a validator the argument above does not cover."""
+    per scheme and host, and the `get` of its memo of verdicts by head; None for a validator
+    the argument above does not cover."""
     if (
         type(validator) is not validate.URL
         or validator.relative
@@ -268,4 +269,27 @@ def url_check(validator: Any) -> Callable[[str], bool] | None:
             return len(value) - end.start() > 1 or value[-1] == "/"
         return rest_matches(value, end.start()) is not None
 
-    return check
+    return check, lookup
+
+
+def url_code(validator: Any, source: Source) -> str | None:
+    """A test of the str `v` equal to `validator` passing it (see `url_check`), or None.
+
+    A happy path first tries the remembered heads inline (~0.3 us a URL less than calling the
+    check): cut at the first '/' after the first `://`, a value whose part before the cut is a
+    remembered head has that part as its head (a head holds no '/?#' after its `://`, so the
+    cut is where the check cuts); with a good head, a printable ASCII value without a space
+    passes, since its rest starts with '/'. Any other value goes to the check.
+    """
+    found = url_check(validator)
+    if found is None:
+        return None
+    check, heads = found
+    test = f"{source.name(check)}(v)"
+    if not source.happy:
+        return test
+    head = f"{source.name(heads)}(v[:j])"
+    return (
+        f"(i := v.find('://')) >= 0 and (j := v.find('/', i + 3)) >= 0 and {head}"
+        f" and v.isascii() and v.isprintable() and ' ' not in v or {test}"
+    )

@@ -40,7 +40,7 @@ from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCH
 from schemas import _context
 from schemas._codegen import Branch, Conv, Reject, Source, Unsupported
 from schemas._context import LoadContext
-from schemas._fastfields import parsed_field_code, url_check
+from schemas._fastfields import parsed_field_code, url_code
 from schemas._fastrules import rule_code
 from schemas._rules import Rule, RuleSchema
 from schemas._validators import IDENTIFIER, Pattern
@@ -465,8 +465,8 @@ def _checks_code(validators: list[Any], source: Source, indent: int, *, hashable
         elif cls is Pattern:
             match = source.name(validator.compiled.fullmatch)
             source.add(indent, f"if {match}(v) is None:", "    raise Reject")
-        elif hashable and (passes := url_check(validator)) is not None:
-            source.add(indent, f"if not {source.name(passes)}(v):", "    raise Reject")
+        elif hashable and (passes := url_code(validator, source)) is not None:
+            source.add(indent, f"if not ({passes}):", "    raise Reject")
         else:
             source.add(indent, f"{source.name(_check(validator))}(v)")
 

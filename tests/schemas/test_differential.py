@@ -22,7 +22,7 @@ from stdnum.id import nik as stdnum_nik
 
 from schemas import ENTITY_SCHEMAS, PARTNER_SCHEMA, Normalizer, RecordInvalid, flatten_errors
 from schemas._context import ZONE_INFO, LoadContext, source_context
-from schemas._fastpath import Loader, Reject, compile_loader
+from schemas._fastpath import HappyLoader, Loader, Reject, compile_happy_loader, compile_loader
 from schemas.fields import MAX_IDR, NIK_PROVINCES_WITHOUT_REGENCIES, AwareDateTime, Nik
 
 KEY = b"test-nik-key-0123456789abcdef!!!"
@@ -34,6 +34,11 @@ for _name, _schema in SCHEMAS.items():
     _loader = compile_loader(_schema)
     assert _loader is not None
     LOADERS[_name] = _loader
+HAPPY: dict[str, HappyLoader] = {}
+for _name, _schema in SCHEMAS.items():
+    _happy = compile_happy_loader(_schema)
+    assert _happy is not None
+    HAPPY[_name] = _happy
 NORMALIZERS = {
     (entity, zone): Normalizer(entity, nik_key=KEY, timezone=zone)
     for entity in SCHEMAS
@@ -339,7 +344,29 @@ def assert_same(entity: str, record: Any, zone: str) -> tuple[str, Any]:
             assert fast[1] == slow[1]
             assert orjson.dumps(fast[1]) == orjson.dumps(slow[1])
     assert repr(record) == original, "a load changed its input"
+    assert_happy_agrees(HAPPY[entity], record, LoadContext(zone_name=zone, nik_key=KEY), slow)
     return slow
+
+
+def assert_happy_agrees(
+    happy: HappyLoader, record: Any, context: LoadContext, slow: tuple[str, Any]
+) -> bool:
+    """The happy path accepts only what marshmallow accepts, as marshmallow loads it, and
+    otherwise rejects (never crashes); True when it accepted. It runs outside the context
+    (whose variable then holds the defaults: WIB, no key), so reading that would show."""
+    original = repr(record)
+    for _ in range(2):  # the second load takes what the first remembered
+        try:
+            document = happy(record, context)
+        except Reject:
+            accepted = False
+        else:
+            accepted = True
+            assert slow[0] == "accepted"
+            assert document == slow[1]
+            assert orjson.dumps(document) == orjson.dumps(slow[1])
+    assert repr(record) == original, "a load changed its input"
+    return accepted
 
 
 ENTITY = st.sampled_from(sorted(SPECS))
@@ -424,7 +451,10 @@ def changed(record: dict[str, Any], path: tuple[str | int, ...], value: Any) -> 
 @pytest.mark.parametrize("zone", ZONES)
 def test_every_single_change_gets_the_same_verdict(entity: str, zone: str) -> None:
     valid = base(SPECS[entity])
-    assert assert_same(entity, valid, zone)[0] == "accepted"
+    slow = assert_same(entity, valid, zone)
+    assert slow[0] == "accepted"
+    # The first valid value of every field is in its usual form: the happy path takes it.
+    assert assert_happy_agrees(HAPPY[entity], valid, LoadContext(zone_name=zone, nik_key=KEY), slow)
     for path, value in changes(SPECS[entity]):
         assert_same(entity, changed(valid, path, value), zone)
 
@@ -635,6 +665,7 @@ class _Assorted(Schema):
 
 ASSORTED = _Assorted()
 ASSORTED_LOADER = compile_loader(ASSORTED)
+ASSORTED_HAPPY = compile_happy_loader(ASSORTED)
 ASSORTED_VALUES: dict[str, list[Any]] = {
     "Name": ["ab", "abcdef", "AB", "", 5, None],
     "count": [0, 9, 10, -1, "3", 3.0, 3.5, True, None],
@@ -661,9 +692,11 @@ ASSORTED_VALUES: dict[str, list[Any]] = {
 )
 def test_other_marshmallow_features_load_the_same(record: Any) -> None:
     assert ASSORTED_LOADER is not None
+    assert ASSORTED_HAPPY is not None
     slow = outcome(ASSORTED.load, ValidationError, record, "Asia/Jakarta")
     fast = outcome(ASSORTED_LOADER, Reject, record, "Asia/Jakarta")
     assert fast == slow
+    assert_happy_agrees(ASSORTED_HAPPY, record, LoadContext(), slow)
 
 
 @pytest.mark.parametrize(
@@ -671,6 +704,8 @@ def test_other_marshmallow_features_load_the_same(record: Any) -> None:
 )
 def test_each_other_feature_alone_loads_the_same(key: str, value: Any) -> None:
     assert ASSORTED_LOADER is not None
+    assert ASSORTED_HAPPY is not None
     record = {key: value}
     slow = outcome(ASSORTED.load, ValidationError, record, "Asia/Jakarta")
     assert outcome(ASSORTED_LOADER, Reject, record, "Asia/Jakarta") == slow
+    assert_happy_agrees(ASSORTED_HAPPY, record, LoadContext(), slow)
