@@ -22,6 +22,11 @@ marshmallow rejects; other containers (a non-dict mapping, a set, a generator th
 read twice) it rejects, leaving marshmallow to decide. Anything the compiler does not know — a
 field class, validator, hook, pre/post-load function or schema option — makes `compile_loader`
 return None: that schema is always loaded by marshmallow.
+
+`compile_happy_loader` writes, from the same code, a function for the usual inputs only: nested
+schemas are inlined (a list of schedules is a loop, not a call per item), the load's context
+comes in as a parameter, and every input that would need a closure rejects instead. The
+`Normalizer` tries it first, without setting the context variable, then this loader.
 """
 
 from __future__ import annotations
