@@ -23,10 +23,11 @@ read twice) it rejects, leaving marshmallow to decide. Anything the compiler doe
 field class, validator, hook, pre/post-load function or schema option — makes `compile_loader`
 return None: that schema is always loaded by marshmallow.
 
-`compile_happy_loader` writes, from the same code, a function for the usual inputs only: nested
-schemas are inlined (a list of schedules is a loop, not a call per item), the load's context
-comes in as a parameter, and every input that would need a closure rejects instead. The
-`Normalizer` tries it first, without setting the context variable, then this loader.
+`compile_happy_loader` writes, from the same code, a function that needs no context variable:
+nested schemas are inlined (a list of schedules is a loop, not a call per item), the load's
+context comes in as a parameter, and every input whose load might read the context variable
+(an unusual form of a time or a NIK) rejects instead. The `Normalizer` tries it first, without
+setting the context variable, then this loader.
 """
 
 from __future__ import annotations
@@ -49,7 +50,16 @@ from schemas._fastfields import parsed_field_code, url_code
 from schemas._fastrules import rule_code
 from schemas._rules import Rule, RuleSchema
 from schemas._validators import IDENTIFIER, Pattern
-from schemas.fields import HubId, ParsedField, Phone, Text
+from schemas.fields import (
+    HubId,
+    LanguageTag,
+    ParsedField,
+    Phone,
+    Rupiah,
+    StringOrInt,
+    Text,
+    Timezone,
+)
 
 __all__ = ["HappyLoader", "Loader", "Reject", "compile_happy_loader", "compile_loader"]
 
@@ -70,13 +80,13 @@ def compile_loader(schema: Schema) -> Loader | None:
 
 def compile_happy_loader(schema: Schema) -> HappyLoader | None:
     """The happy path of `schema.load`: `load(data, ctx)` gives what `schema.load(data)` gives
-    in the context `ctx`, for records whose every value takes a usual form (see
-    `_parts`), and raises `Reject` for any other, leaving the loader of `compile_loader` and
+    in the context `ctx`, or raises `Reject`, leaving the loader of `compile_loader` and
     marshmallow to decide. None when the schema uses anything the compiler does not know.
 
     It is the compiled loader with its nested schemas inlined (no call per schedule), reading
-    the context from `ctx`: whatever would need the context variable (a value of an unusual
-    form, a default that reads it) rejects, so a caller sets the variable only on `Reject`.
+    the context from `ctx`: whatever would need the context variable (a time or a NIK in an
+    unusual form, a default that reads it) rejects, so a caller sets the variable only on
+    `Reject`.
     """
     source = Source(data_is_dict=True, happy=True)
     try:
@@ -104,9 +114,20 @@ _SCHEMA_METHODS = (
 )
 _FIELD_METHODS = ("deserialize", "_validate_missing", "_validate")
 _STRING_FIELDS = (fields.String, fields.Url, fields.Email)
-#: Parsed field types whose `parse` reads neither the load's context nor anything but its value
-#: and `data`: a happy path may call it.
-_CONTEXT_FREE: tuple[type[ParsedField[Any]], ...] = (HubId, Phone)
+#: Field types whose `deserialize` of a present value reads nothing but the value and `data`
+#: (not the load's context: a happy path may call it). AwareDateTime and Nik read the context.
+_CONTEXT_FREE: tuple[type[fields.Field[Any]], ...] = (
+    *_STRING_FIELDS,
+    fields.Integer,
+    fields.Float,
+    HubId,
+    LanguageTag,
+    Phone,
+    Rupiah,
+    StringOrInt,
+    Text,
+    Timezone,
+)
 
 
 def _schema_loader(schema: Schema, unknown: str) -> Loader:
@@ -278,8 +299,8 @@ def _value_code(
             source.add(indent + 1, "pass")
     # Then null is allowed or not; then _deserialize and the validators.
     source.add(indent, "elif v is None:", "    pass" if field.allow_none else "    raise Reject")
-    if source.happy and (branches or cls not in _CONTEXT_FREE):
-        # Any other value might need the context variable, or loads slowly anyway.
+    if source.happy and not _context_free(field):
+        # Any other value might need the context variable.
         source.add(indent, "else:", "    raise Reject")
     elif not branches:
         # A parsed field with no usual form takes any present value through its parse.
@@ -290,6 +311,14 @@ def _value_code(
     else:
         source.add(indent, "else:", f"    v = {source.name(_conv(field, deserialize))}(v, data)")
     return not field.required and default is missing
+
+
+def _context_free(field: fields.Field[Any]) -> bool:
+    """Whether `field.deserialize` of a present value reads nothing but the value and `data`
+    (a list: its items')."""
+    if type(field) is fields.List:
+        return _context_free(field.inner)
+    return type(field) in _CONTEXT_FREE
 
 
 def _factory_code(default: Callable[[], Any], source: Source) -> str:
@@ -407,8 +436,11 @@ def _plain_nested(field: fields.Field[Any]) -> bool:
 def _item_expression(inner: fields.Field[Any], item: Conv, source: Source) -> str:
     """An expression of a list's item `x` that loads it as `item(x, None)` does, with the
     commonest item types' usual inputs inline (a call per item would cost as much as they do).
-    On a happy path, an item of another form rejects."""
-    call = f"{source.name(_reject)}()" if source.happy else f"{source.name(item)}(x, None)"
+    On a happy path, an item that might need the context variable rejects."""
+    if source.happy and not _context_free(inner):
+        call = f"{source.name(_reject)}()"
+    else:
+        call = f"{source.name(item)}(x, None)"
     cls = type(inner)
     if inner.pre_load or inner.post_load:
         return call

@@ -157,6 +157,10 @@ TIME_POOL = [
     "2024-06-03 09:00:00",
     "2024-06-03T16:00",
     "2024-06-03T09:00:00.250000+09:00",
+    # A naive datetime is read in the source's zone: the happy path leaves it to the fast path,
+    # which reads the zone from the context variable.
+    dt.datetime(2024, 6, 3, 9, 30),
+    dt.datetime(2024, 6, 3, 2, 0, tzinfo=dt.UTC),
 ]
 TIME_BAD = [
     "2024-06-03",
