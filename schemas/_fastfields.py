@@ -188,15 +188,15 @@ def _aware_date_time(field: AwareDateTime, source: Source) -> tuple[Conv, list[B
 def _zone_variable(field: AwareDateTime, source: Source) -> str:
     """The variable holding `field.naive_zone(data)`, computed once per record."""
     context = source.context()
-    # naive_zone of a dict or None whose zone field names no zone gives the source's zone.
-    naive_zone = (
-        f"{context}.zone_info" if source.happy else f"{source.name(field.naive_zone)}(data)"
-    )
-    if field.zone_field is None:
-        # naive_zone without a zone field: the source's.
+    if field.zone_field is None or (source.happy and not source.data_is_dict):
+        # naive_zone without a zone field, or of no mapping (an item's): the source's.
         return source.once(("zone", None), lambda p: [f"{p} = {context}.zone_info"])
+    naive_zone = source.name(field.naive_zone)
     if not source.data_is_dict:
-        return source.once(("zone", field.zone_field), lambda p: [f"{p} = {naive_zone}"])
+        return source.once(("zone", field.zone_field), lambda p: [f"{p} = {naive_zone}(data)"])
+    # A happy path leaves a zone field of any other value (a str of no zone, which its own
+    # field rejects, or a str subclass, which naive_zone reads) to the fast path.
+    fallback = "raise Reject" if source.happy else f"{{p}} = {naive_zone}(data)"
     # naive_zone inline for a dict and the common values of the zone field (a zone's name, or
     # none: the source's zone); anything else asks naive_zone itself.
     zones = source.name(_context.ZONE_INFO.get)
@@ -207,7 +207,7 @@ def _zone_variable(field: AwareDateTime, source: Source) -> str:
             f"if {p} is None:",
             f"    {p} = {context}.zone_info",
             f"elif type({p}) is not str or ({p} := {zones}({p})) is None:",
-            f"    {p} = {naive_zone}",
+            "    " + fallback.format(p=p),
         ],
     )
 
