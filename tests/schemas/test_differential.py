@@ -390,6 +390,27 @@ def test_corrupted_records_get_the_same_verdict(
     assert_same(entity, data.draw(records(SPECS[entity], valid_only=False)), zone)
 
 
+def _json_shaped(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_json_shaped(each) for each in value.values())
+    if isinstance(value, list):
+        return all(_json_shaped(each) for each in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+@FAST
+@given(data=st.data(), entity=ENTITY, zone=st.sampled_from(ZONES))
+def test_valid_json_records_take_the_happy_path(
+    data: st.DataObject, entity: str, zone: str
+) -> None:
+    # Whatever a partner can send as JSON and marshmallow accepts, the happy path accepts (so
+    # the Normalizer never sets the context variable for a valid record).
+    record = data.draw(records(SPECS[entity], valid_only=True).filter(_json_shaped))
+    slow = assert_same(entity, record, zone)
+    context = LoadContext(zone_name=zone, nik_key=KEY)
+    assert assert_happy_agrees(HAPPY[entity], record, context, slow) == (slow[0] == "accepted")
+
+
 def corrupt(data: st.DataObject, record: dict[str, Any], spec: Spec) -> None:
     """Change one field of `record`, at any depth: another value, arbitrary JSON, or none."""
     draw = data.draw
