@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import itertools
+import linecache
 import math
 import textwrap
 from collections.abc import Callable
@@ -13,6 +15,8 @@ from marshmallow.constants import missing
 
 from schemas import _context
 
+#: Numbers the generated functions' file names apart.
+_COMPILED = itertools.count(1)
 #: Loads one present value given the raw mapping it came from (None for a list's items).
 Conv = Callable[[Any, Any], Any]
 #: Source lines that load `v`, for inputs that pass the condition: `(condition, lines)`.
@@ -139,8 +143,11 @@ class Source:
 
     def compile(self, header: str, function: str, title: str) -> Any:
         """Compile `header` (the def and the lines before the prelude), the prelude and the
-        lines, and return the function named `function`."""
-        text = "\n".join([header, *self.prelude, *self.lines])
-        code = compile(text, f"<fast path: {title}>", "exec")
-        exec(code, self.namespace)  # the source is ours, written from field options
+        lines, and return the function named `function`. Its text stays readable as
+        `inspect.getsource(function)`, and tracebacks through it show its lines."""
+        text = "\n".join([header, *self.prelude, *self.lines]) + "\n"
+        filename = f"<fast path: {title} {next(_COMPILED)}>"
+        # An entry without a modification time is one linecache.checkcache keeps.
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+        exec(compile(text, filename, "exec"), self.namespace)  # the source is ours
         return self.namespace[function]
