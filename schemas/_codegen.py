@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import itertools
+import linecache
 import math
 import textwrap
 from collections.abc import Callable
@@ -11,6 +13,10 @@ from typing import Any
 from marshmallow import ValidationError
 from marshmallow.constants import missing
 
+from schemas import _context
+
+#: Numbers the generated functions' file names apart.
+_COMPILED = itertools.count(1)
 #: Loads one present value given the raw mapping it came from (None for a list's items).
 Conv = Callable[[Any, Any], Any]
 #: Source lines that load `v`, for inputs that pass the condition: `(condition, lines)`.
@@ -52,13 +58,19 @@ class Source:
     A source made with another's `namespace` (or by `child`) holds lines to place into that one.
     """
 
-    def __init__(self, namespace: dict[str, Any] | None = None, *, data_is_dict: bool) -> None:
+    def __init__(
+        self, namespace: dict[str, Any] | None = None, *, data_is_dict: bool, happy: bool = False
+    ) -> None:
         self.lines: list[str] = []
         self.prelude: list[str] = []
         self._once: dict[Any, str] = {}
         self._shared: dict[Any, Any] = {}
         #: Whether `data` is the raw dict being loaded (a schema's) rather than None (an item's).
         self.data_is_dict = data_is_dict
+        #: Whether this is a happy path's source (`schemas._fastpath.compile_happy_loader`): one
+        #: that reads the load's context from its parameter `ctx` and calls nothing that reads
+        #: the context variable.
+        self.happy = happy
         self.namespace: dict[str, Any] = (
             namespace
             if namespace is not None
@@ -72,7 +84,7 @@ class Source:
 
     def child(self) -> Source:
         """A source for lines to place into this one's: same namespace, same prelude."""
-        child = Source(self.namespace, data_is_dict=self.data_is_dict)
+        child = Source(self.namespace, data_is_dict=self.data_is_dict, happy=self.happy)
         child.prelude = self.prelude
         child._once = self._once
         child._shared = self._shared
@@ -92,6 +104,11 @@ class Source:
         if value is None:
             return "None"
         return self.name(value)
+
+    def context(self) -> str:
+        """An expression of the load's `LoadContext`: a happy path's parameter `ctx`, else the
+        context variable's value."""
+        return "ctx" if self.happy else f"{self.name(_context.CURRENT.get)}()"
 
     def shared(self, key: Any, make: Callable[[], Any]) -> Any:
         """The object made by `make` for `key`, one for the whole function."""
@@ -126,8 +143,11 @@ class Source:
 
     def compile(self, header: str, function: str, title: str) -> Any:
         """Compile `header` (the def and the lines before the prelude), the prelude and the
-        lines, and return the function named `function`."""
-        text = "\n".join([header, *self.prelude, *self.lines])
-        code = compile(text, f"<fast path: {title}>", "exec")
-        exec(code, self.namespace)  # the source is ours, written from field options
+        lines, and return the function named `function`. Its text stays readable as
+        `inspect.getsource(function)`, and tracebacks through it show its lines."""
+        text = "\n".join([header, *self.prelude, *self.lines]) + "\n"
+        filename = f"<fast path: {title} {next(_COMPILED)}>"
+        # An entry without a modification time is one linecache.checkcache keeps.
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+        exec(compile(text, filename, "exec"), self.namespace)  # the source is ours
         return self.namespace[function]

@@ -41,7 +41,7 @@ from schemas.fields import (
     nik_place_known,
 )
 
-__all__ = ["MEMO_SIZE", "parsed_field_code", "url_check"]
+__all__ = ["MEMO_SIZE", "parsed_field_code", "url_check", "url_code"]
 
 #: Entries per memo (at most about a megabyte each): more than a large catalog's distinct
 #: start times or prices.
@@ -85,9 +85,9 @@ def parsed_field_code(field: ParsedField[Any], source: Source) -> tuple[Conv, li
 def _nik(field: Nik, source: Source) -> list[Branch]:
     """`Nik.parse` of a str: `validated`, then `participant_ref` under the source's key (as
     the context's `nik_ref`, which computes the same HMAC faster)."""
-    current = source.name(_context.CURRENT.get)
+    context = source.context()
     # Without a usable key, parse raises: the slow path.
-    ref = source.once("nik ref", lambda p: [f"{p} = {current}().nik_ref"])
+    ref = source.once("nik ref", lambda p: [f"{p} = {context}.nik_ref"])
     # `validated` in its order: 16 ASCII digits (what the regex [0-9]{16} matches), the birth
     # date part, the place part.
     condition = (
@@ -132,7 +132,11 @@ def _memoized_text(field: ParsedField[Any], source: Source) -> tuple[Conv, list[
 
     # None is never a result of these types, so it can mean "not remembered".
     condition = f"type(v) is str and (t := {source.name(lookup)}(v)) is not None"
-    return core, [(condition, ["v = t"])]
+    branches = [(condition, ["v = t"])]
+    if source.happy:
+        # A text not remembered yet: `core` reads neither `data` nor the context.
+        branches.append(("type(v) is str", [f"v = {source.name(core)}(v, None)"]))
+    return core, branches
 
 
 class _ZoneMemos(dict[Any, Memo]):
@@ -149,7 +153,12 @@ def _aware_date_time(field: AwareDateTime, source: Source) -> tuple[Conv, list[B
     zone = _zone_variable(field, source)
     key = ("time memos", field.zone_field, field.earliest, field.latest)
     memos = source.shared(key, _ZoneMemos)
-    lookup = source.once(key, lambda p: [f"{p} = {source.name(memos)}[{zone}].get"])
+    # The memos' lookups by zone in a plain dict: a subscript of the dict subclass and a new
+    # bound method cost ~35 ns a record more. The zone is always one of the three.
+    lookups = source.shared(
+        (*key, "lookups"), lambda: {zone: memos[zone].get for zone in _context.ZONE_INFO.values()}
+    )
+    lookup = source.once(key, lambda p: [f"{p} = {source.name(lookups)}[{zone}]"])
     parse, load_text, naive_zone = field.parse, field.load_text, field.naive_zone
 
     def core(value: Any, data: Any) -> Any:
@@ -166,18 +175,33 @@ def _aware_date_time(field: AwareDateTime, source: Source) -> tuple[Conv, list[B
         except ValidationError:
             raise Reject from None
 
-    return core, [(f"type(v) is str and (t := {lookup}(v)) is not None", ["v = t"])]
+    branches = [(f"type(v) is str and (t := {lookup}(v)) is not None", ["v = t"])]
+    if source.happy:
+        # A text not remembered yet, in the zone the happy path found (not the context's).
+        def remember(value: str, zone: Any) -> str:
+            try:
+                loaded = load_text(value, zone)
+            except ValidationError:
+                raise Reject from None
+            memos[zone].put(value, loaded)
+            return loaded
+
+        branches.append(("type(v) is str", [f"v = {source.name(remember)}(v, {zone})"]))
+    return core, branches
 
 
 def _zone_variable(field: AwareDateTime, source: Source) -> str:
     """The variable holding `field.naive_zone(data)`, computed once per record."""
+    context = source.context()
+    if field.zone_field is None or (source.happy and not source.data_is_dict):
+        # naive_zone without a zone field, or of no mapping (an item's): the source's.
+        return source.once(("zone", None), lambda p: [f"{p} = {context}.zone_info"])
     naive_zone = source.name(field.naive_zone)
-    current = source.name(_context.CURRENT.get)
-    if field.zone_field is None:
-        # naive_zone without a zone field: the source's.
-        return source.once(("zone", None), lambda p: [f"{p} = {current}().zone_info"])
     if not source.data_is_dict:
         return source.once(("zone", field.zone_field), lambda p: [f"{p} = {naive_zone}(data)"])
+    # A happy path leaves a zone field of any other value (a str of no zone, which its own
+    # field rejects, or a str subclass, which naive_zone reads) to the fast path.
+    fallback = "raise Reject" if source.happy else f"{{p}} = {naive_zone}(data)"
     # naive_zone inline for a dict and the common values of the zone field (a zone's name, or
     # none: the source's zone); anything else asks naive_zone itself.
     zones = source.name(_context.ZONE_INFO.get)
@@ -186,9 +210,9 @@ def _zone_variable(field: AwareDateTime, source: Source) -> str:
         lambda p: [
             f"{p} = data.get({field.zone_field!r})",
             f"if {p} is None:",
-            f"    {p} = {current}().zone_info",
+            f"    {p} = {context}.zone_info",
             f"elif type({p}) is not str or ({p} := {zones}({p})) is None:",
-            f"    {p} = {naive_zone}(data)",
+            "    " + fallback.format(p=p),
         ],
     )
 
@@ -209,9 +233,10 @@ _HEAD_LIMIT = 512
 _REST = re.compile(r"(?:/?|[/?#]\S+)\Z", re.IGNORECASE)  # marshmallow's, with its flag
 
 
-def url_check(validator: Any) -> Callable[[str], bool] | None:
+def url_check(validator: Any) -> tuple[Callable[[str], bool], Callable[[str], Any]] | None:
     """A predicate of str values equal to `validator` passing them, remembering the verdict
-    per scheme and host; None for a validator the argument above does not cover."""
+    per scheme and host, and the `get` of its memo of verdicts by head; None for a validator
+    the argument above does not cover."""
     if (
         type(validator) is not validate.URL
         or validator.relative
@@ -249,4 +274,27 @@ def url_check(validator: Any) -> Callable[[str], bool] | None:
             return len(value) - end.start() > 1 or value[-1] == "/"
         return rest_matches(value, end.start()) is not None
 
-    return check
+    return check, lookup
+
+
+def url_code(validator: Any, source: Source) -> str | None:
+    """A test of the str `v` equal to `validator` passing it (see `url_check`), or None.
+
+    A happy path first tries the remembered heads inline (~0.3 us a URL less than calling the
+    check): cut at the first '/' after the first `://`, a value whose part before the cut is a
+    remembered head has that part as its head (a head holds no '/?#' after its `://`, so the
+    cut is where the check cuts); with a good head, a printable ASCII value without a space
+    passes, since its rest starts with '/'. Any other value goes to the check.
+    """
+    found = url_check(validator)
+    if found is None:
+        return None
+    check, heads = found
+    test = f"{source.name(check)}(v)"
+    if not source.happy:
+        return test
+    head = f"{source.name(heads)}(v[:j])"
+    return (
+        f"(i := v.find('://')) >= 0 and (j := v.find('/', i + 3)) >= 0 and {head}"
+        f" and v.isascii() and v.isprintable() and ' ' not in v or {test}"
+    )

@@ -22,11 +22,20 @@ marshmallow rejects; other containers (a non-dict mapping, a set, a generator th
 read twice) it rejects, leaving marshmallow to decide. Anything the compiler does not know — a
 field class, validator, hook, pre/post-load function or schema option — makes `compile_loader`
 return None: that schema is always loaded by marshmallow.
+
+`compile_happy_loader` writes, from the same code, a function that needs no context variable:
+nested schemas are inlined (a list of schedules is a loop, not a call per item), the load's
+context comes in as a parameter, and every input whose load might read the context variable
+(an unusual form of a time or a NIK) rejects instead. The `Normalizer` tries it first, without
+setting the context variable, then this loader.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import math
+import textwrap
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -34,16 +43,29 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from marshmallow.constants import missing
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
+from schemas import _context
 from schemas._codegen import Branch, Conv, Reject, Source, Unsupported
-from schemas._fastfields import parsed_field_code, url_check
+from schemas._context import LoadContext
+from schemas._fastfields import parsed_field_code, url_code
 from schemas._fastrules import rule_code
 from schemas._rules import Rule, RuleSchema
 from schemas._validators import IDENTIFIER, Pattern
-from schemas.fields import ParsedField, Text
+from schemas.fields import (
+    HubId,
+    LanguageTag,
+    ParsedField,
+    Phone,
+    Rupiah,
+    StringOrInt,
+    Text,
+    Timezone,
+)
 
-__all__ = ["Loader", "Reject", "compile_loader"]
+__all__ = ["HappyLoader", "Loader", "Reject", "compile_happy_loader", "compile_loader"]
 
 Loader = Callable[[Any], dict[str, Any]]
+#: A happy path: the record and the load's context in, the document out (or `Reject`).
+HappyLoader = Callable[[Any, LoadContext], dict[str, Any]]
 Check = Callable[[Any], None]
 
 
@@ -54,6 +76,30 @@ def compile_loader(schema: Schema) -> Loader | None:
         return _schema_loader(schema, schema.unknown)
     except Unsupported:
         return None
+
+
+def compile_happy_loader(schema: Schema) -> HappyLoader | None:
+    """The happy path of `schema.load`: `load(data, ctx)` gives what `schema.load(data)` gives
+    in the context `ctx`, or raises `Reject`, leaving the loader of `compile_loader` and
+    marshmallow to decide. None when the schema uses anything the compiler does not know.
+
+    It is the compiled loader with its nested schemas inlined (no call per schedule), reading
+    the context from `ctx`: whatever would need the context variable (a time or a NIK in an
+    unusual form, a default that reads it) rejects, so a caller sets the variable only on
+    `Reject`.
+    """
+    source = Source(data_is_dict=True, happy=True)
+    try:
+        head = _schema_code(schema, schema.unknown, source)
+    except Unsupported:
+        return None
+    source.add(1, "return out")
+    header = "\n".join(
+        ["def load(data, ctx):", "    if type(data) is not dict:", "        raise Reject"]
+    )
+    return cast(
+        HappyLoader, source.compile("\n".join([header, *head]), "load", type(schema).__name__)
+    )
 
 
 # Methods whose behaviour the loader copies; a subclass that overrides one is unknown.
@@ -68,10 +114,35 @@ _SCHEMA_METHODS = (
 )
 _FIELD_METHODS = ("deserialize", "_validate_missing", "_validate")
 _STRING_FIELDS = (fields.String, fields.Url, fields.Email)
+#: Field types whose `deserialize` of a present value reads nothing but the value and `data`
+#: (not the load's context: a happy path may call it). AwareDateTime and Nik read the context.
+_CONTEXT_FREE: tuple[type[fields.Field[Any]], ...] = (
+    *_STRING_FIELDS,
+    fields.Integer,
+    fields.Float,
+    HubId,
+    LanguageTag,
+    Phone,
+    Rupiah,
+    StringOrInt,
+    Text,
+    Timezone,
+)
 
 
 def _schema_loader(schema: Schema, unknown: str) -> Loader:
     """`schema.load(data, unknown=unknown)` as a generated function `load(data)`."""
+    source = Source(data_is_dict=True)
+    head = _schema_code(schema, unknown, source)
+    source.add(1, "return out")
+    header = ["def load(data):", "    if type(data) is not dict:", "        raise Reject", *head]
+    return cast(Loader, source.compile("\n".join(header), "load", type(schema).__name__))
+
+
+def _schema_code(schema: Schema, unknown: str, source: Source) -> list[str]:
+    """Add to `source` the lines that load the dict `data` into the dict `out` (as
+    `schema.load(data, unknown=unknown)` would) or raise `Reject`; return the lines to run
+    before the prelude (at indent 1)."""
     cls = type(schema)
     if any(getattr(cls, name) is not getattr(Schema, name) for name in _SCHEMA_METHODS):
         raise Unsupported(f"{cls.__name__} overrides how it loads")
@@ -81,7 +152,6 @@ def _schema_loader(schema: Schema, unknown: str) -> Loader:
         raise Unsupported(f"{cls.__name__} includes unknown fields")
     rules = _rules_of(schema)
 
-    source = Source(data_is_dict=True)
     known = [
         field.data_key if field.data_key is not None else name
         for name, field in schema.load_fields.items()
@@ -121,18 +191,31 @@ def _schema_loader(schema: Schema, unknown: str) -> Loader:
     }
     for rule in rules:
         rule_code(rule, source, 1, values)
-    source.add(1, "return out")
 
-    header = ["def load(data):"]
     if unknown == RAISE and not count:
         known_keys = source.name(frozenset(known))
-        header.append(f"    if type(data) is not dict or not {known_keys}.issuperset(data):")
-    else:
-        header.append("    if type(data) is not dict:")
-    header.append("        raise Reject")
-    if count:
-        header.append("    absent = 0")
-    return cast(Loader, source.compile("\n".join(header), "load", cls.__name__))
+        return [f"    if not {known_keys}.issuperset(data):", "        raise Reject"]
+    return ["    absent = 0"] if count else []
+
+
+def _inline_schema(
+    schema: Schema, unknown: str, parent: Source, data: str
+) -> tuple[str, list[str]]:
+    """Happy-path lines (at indent 0) that load the dict in the variable `data` as
+    `schema.load(data, unknown=unknown)`, and the variable that then holds the document: the
+    nested schema's code with its variables renamed apart from the parent's."""
+    source = Source(parent.namespace, data_is_dict=True, happy=True)
+    head = _schema_code(schema, unknown, source)
+    tree = ast.parse(textwrap.dedent("\n".join([*head, *source.prelude, *source.lines])))
+    prefix = f"{parent.name(schema)}_"  # unique in the namespace, and a name for debugging
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and _is_local(node.id, parent.namespace):
+            node.id = prefix + node.id
+    return f"{prefix}out", [f"{prefix}data = {data}", *ast.unparse(tree).splitlines()]
+
+
+def _is_local(name: str, namespace: dict[str, Any]) -> bool:
+    return name != "ctx" and name not in namespace and not hasattr(builtins, name)
 
 
 def _document_code(loaded: list[tuple[str, str, bool]], source: Source) -> None:
@@ -209,14 +292,17 @@ def _value_code(
         if on_missing is not None:
             source.add(indent + 1, on_missing)
         if callable(default):
-            source.add(indent + 1, f"v = {source.name(default)}()")
+            source.add(indent + 1, _factory_code(default, source))
         elif default is not missing:
             source.add(indent + 1, f"v = {source.const(default)}")
         elif on_missing is None:
             source.add(indent + 1, "pass")
     # Then null is allowed or not; then _deserialize and the validators.
     source.add(indent, "elif v is None:", "    pass" if field.allow_none else "    raise Reject")
-    if not branches:
+    if source.happy and not _context_free(field):
+        # Any other value might need the context variable.
+        source.add(indent, "else:", "    raise Reject")
+    elif not branches:
         # A parsed field with no usual form takes any present value through its parse.
         parse = source.name(cast(ParsedField[Any], field).parse)
         source.add(indent, "else:", "    try:", f"        v = {parse}(v, data)")
@@ -225,6 +311,25 @@ def _value_code(
     else:
         source.add(indent, "else:", f"    v = {source.name(_conv(field, deserialize))}(v, data)")
     return not field.required and default is missing
+
+
+def _context_free(field: fields.Field[Any]) -> bool:
+    """Whether `field.deserialize` of a present value reads nothing but the value and `data`
+    (a list: its items')."""
+    if type(field) is fields.List:
+        return _context_free(field.inner)
+    return type(field) in _CONTEXT_FREE
+
+
+def _factory_code(default: Callable[[], Any], source: Source) -> str:
+    """A line that sets `v` to a new default from the factory `default`. A happy path reads
+    the source's zone from `ctx`, and rejects for factories it does not know (which might
+    read the context variable)."""
+    if not source.happy or default in (list, dict):
+        return f"v = {source.name(default)}()"
+    if default is _context.current_zone_name:
+        return f"v = {source.context()}.zone_name"
+    return "raise Reject"
 
 
 def _parts(field: fields.Field[Any], source: Source) -> tuple[Conv, list[Branch]]:
@@ -250,6 +355,13 @@ def _parts(field: fields.Field[Any], source: Source) -> tuple[Conv, list[Branch]
             "    raise Reject from None",
         ]
         deserialize, usual = _float_core(field), [(condition, to_float)]
+    elif cls is fields.Nested and source.happy:
+        nested = cast(fields.Nested, field)
+        out, lines = _inline_schema(nested.schema, _nested_unknown(nested), source, "v")
+        deserialize, usual = (
+            _loader_core(_nested_loader(nested)),
+            [("type(v) is dict", [*lines, f"v = {out}"])],
+        )
     elif cls is fields.Nested:
         load = _nested_loader(cast(fields.Nested, field))
         deserialize, usual = (
@@ -259,8 +371,11 @@ def _parts(field: fields.Field[Any], source: Source) -> tuple[Conv, list[Branch]
     elif cls is fields.List:
         inner = cast(fields.List[Any], field).inner
         item = _item_fn(inner)
-        each = _item_expression(inner, item, source)
-        deserialize, usual = _list_core(item), [("type(v) is list", _list_code(each))]
+        if source.happy and _plain_nested(inner):
+            lines = _nested_items_code(cast(fields.Nested, inner), source)
+        else:
+            lines = _list_code(_item_expression(inner, item, source))
+        deserialize, usual = _list_core(item), [("type(v) is list", lines)]
     else:
         raise Unsupported(f"no fast path for {cls.__name__}")
     branches = []
@@ -292,14 +407,44 @@ def _list_code(each: str) -> list[str]:
     ]
 
 
+def _nested_items_code(inner: fields.Nested, source: Source) -> list[str]:
+    """Happy-path lines that load the list `v` of dicts into a new list, each item's schema
+    inline (a loop: no call per item)."""
+    _nested_loader(inner)  # for its checks
+    out, lines = _inline_schema(inner.schema, _nested_unknown(inner), source, "x")
+    return [
+        "xs = []",
+        "for x in v:",
+        "    if type(x) is not dict:",
+        "        raise Reject",
+        *("    " + line for line in lines),
+        f"    xs.append({out})",
+        "v = xs",
+    ]
+
+
+def _plain_nested(field: fields.Field[Any]) -> bool:
+    """A `Nested` field that loads a dict as its schema does, with nothing after."""
+    return (
+        type(field) is fields.Nested
+        and not field.validators
+        and not field.pre_load
+        and not field.post_load
+    )
+
+
 def _item_expression(inner: fields.Field[Any], item: Conv, source: Source) -> str:
     """An expression of a list's item `x` that loads it as `item(x, None)` does, with the
-    commonest item types' usual inputs inline (a call per item would cost as much as they do)."""
-    call = f"{source.name(item)}(x, None)"
+    commonest item types' usual inputs inline (a call per item would cost as much as they do).
+    On a happy path, an item that might need the context variable rejects."""
+    if source.happy and not _context_free(inner):
+        call = f"{source.name(_reject)}()"
+    else:
+        call = f"{source.name(item)}(x, None)"
     cls = type(inner)
     if inner.pre_load or inner.post_load:
         return call
-    if cls is fields.Nested and not inner.validators:
+    if _plain_nested(inner):
         load = source.name(_nested_loader(cast(fields.Nested, inner)))
         return f"{load}(x) if type(x) is dict else {call}"
     if cls is Text and not inner.validators:
@@ -357,8 +502,8 @@ def _checks_code(validators: list[Any], source: Source, indent: int, *, hashable
         elif cls is Pattern:
             match = source.name(validator.compiled.fullmatch)
             source.add(indent, f"if {match}(v) is None:", "    raise Reject")
-        elif hashable and (passes := url_check(validator)) is not None:
-            source.add(indent, f"if not {source.name(passes)}(v):", "    raise Reject")
+        elif hashable and (passes := url_code(validator, source)) is not None:
+            source.add(indent, f"if not ({passes}):", "    raise Reject")
         else:
             source.add(indent, f"{source.name(_check(validator))}(v)")
 
@@ -375,7 +520,16 @@ def _nested_loader(field: fields.Nested) -> Loader:
     schema = field.schema
     if field.many or schema.many:
         raise Unsupported("Nested(many=True)")
-    return _schema_loader(schema, field.unknown if field.unknown is not None else schema.unknown)
+    return _schema_loader(schema, _nested_unknown(field))
+
+
+def _nested_unknown(field: fields.Nested) -> str:
+    return field.unknown if field.unknown is not None else field.schema.unknown
+
+
+def _reject() -> Any:
+    """Raise `Reject` (for expressions, which cannot raise)."""
+    raise Reject
 
 
 # `Field.deserialize` as closures: what the generated code calls for unusual inputs.

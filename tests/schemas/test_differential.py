@@ -22,7 +22,7 @@ from stdnum.id import nik as stdnum_nik
 
 from schemas import ENTITY_SCHEMAS, PARTNER_SCHEMA, Normalizer, RecordInvalid, flatten_errors
 from schemas._context import ZONE_INFO, LoadContext, source_context
-from schemas._fastpath import Loader, Reject, compile_loader
+from schemas._fastpath import HappyLoader, Loader, Reject, compile_happy_loader, compile_loader
 from schemas.fields import MAX_IDR, NIK_PROVINCES_WITHOUT_REGENCIES, AwareDateTime, Nik
 
 KEY = b"test-nik-key-0123456789abcdef!!!"
@@ -34,6 +34,11 @@ for _name, _schema in SCHEMAS.items():
     _loader = compile_loader(_schema)
     assert _loader is not None
     LOADERS[_name] = _loader
+HAPPY: dict[str, HappyLoader] = {}
+for _name, _schema in SCHEMAS.items():
+    _happy = compile_happy_loader(_schema)
+    assert _happy is not None
+    HAPPY[_name] = _happy
 NORMALIZERS = {
     (entity, zone): Normalizer(entity, nik_key=KEY, timezone=zone)
     for entity in SCHEMAS
@@ -152,6 +157,10 @@ TIME_POOL = [
     "2024-06-03 09:00:00",
     "2024-06-03T16:00",
     "2024-06-03T09:00:00.250000+09:00",
+    # A naive datetime is read in the source's zone: the happy path leaves it to the fast path,
+    # which reads the zone from the context variable.
+    dt.datetime(2024, 6, 3, 9, 30),
+    dt.datetime(2024, 6, 3, 2, 0, tzinfo=dt.UTC),
 ]
 TIME_BAD = [
     "2024-06-03",
@@ -339,7 +348,29 @@ def assert_same(entity: str, record: Any, zone: str) -> tuple[str, Any]:
             assert fast[1] == slow[1]
             assert orjson.dumps(fast[1]) == orjson.dumps(slow[1])
     assert repr(record) == original, "a load changed its input"
+    assert_happy_agrees(HAPPY[entity], record, LoadContext(zone_name=zone, nik_key=KEY), slow)
     return slow
+
+
+def assert_happy_agrees(
+    happy: HappyLoader, record: Any, context: LoadContext, slow: tuple[str, Any]
+) -> bool:
+    """The happy path accepts only what marshmallow accepts, as marshmallow loads it, and
+    otherwise rejects (never crashes); True when it accepted. It runs outside the context
+    (whose variable then holds the defaults: WIB, no key), so reading that would show."""
+    original = repr(record)
+    for _ in range(2):  # the second load takes what the first remembered
+        try:
+            document = happy(record, context)
+        except Reject:
+            accepted = False
+        else:
+            accepted = True
+            assert slow[0] == "accepted"
+            assert document == slow[1]
+            assert orjson.dumps(document) == orjson.dumps(slow[1])
+    assert repr(record) == original, "a load changed its input"
+    return accepted
 
 
 ENTITY = st.sampled_from(sorted(SPECS))
@@ -357,6 +388,27 @@ def test_corrupted_records_get_the_same_verdict(
     data: st.DataObject, entity: str, zone: str
 ) -> None:
     assert_same(entity, data.draw(records(SPECS[entity], valid_only=False)), zone)
+
+
+def _json_shaped(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_json_shaped(each) for each in value.values())
+    if isinstance(value, list):
+        return all(_json_shaped(each) for each in value)
+    return value is None or type(value) in (str, int, float, bool)
+
+
+@FAST
+@given(data=st.data(), entity=ENTITY, zone=st.sampled_from(ZONES))
+def test_valid_json_records_take_the_happy_path(
+    data: st.DataObject, entity: str, zone: str
+) -> None:
+    # Whatever a partner can send as JSON and marshmallow accepts, the happy path accepts (so
+    # the Normalizer never sets the context variable for a valid record).
+    record = data.draw(records(SPECS[entity], valid_only=True).filter(_json_shaped))
+    slow = assert_same(entity, record, zone)
+    context = LoadContext(zone_name=zone, nik_key=KEY)
+    assert assert_happy_agrees(HAPPY[entity], record, context, slow) == (slow[0] == "accepted")
 
 
 def corrupt(data: st.DataObject, record: dict[str, Any], spec: Spec) -> None:
@@ -424,7 +476,10 @@ def changed(record: dict[str, Any], path: tuple[str | int, ...], value: Any) -> 
 @pytest.mark.parametrize("zone", ZONES)
 def test_every_single_change_gets_the_same_verdict(entity: str, zone: str) -> None:
     valid = base(SPECS[entity])
-    assert assert_same(entity, valid, zone)[0] == "accepted"
+    slow = assert_same(entity, valid, zone)
+    assert slow[0] == "accepted"
+    # The first valid value of every field is in its usual form: the happy path takes it.
+    assert assert_happy_agrees(HAPPY[entity], valid, LoadContext(zone_name=zone, nik_key=KEY), slow)
     for path, value in changes(SPECS[entity]):
         assert_same(entity, changed(valid, path, value), zone)
 
@@ -496,7 +551,14 @@ CERTIFICATE_NAIVE = {
 }
 
 
-@pytest.mark.parametrize("timezone", [None, "absent", *ZONES, "UTC", 7, ["Asia/Jayapura"]])
+class _ZoneName(str):
+    """A str subclass: the zone field's value that only naive_zone reads as a zone."""
+
+
+@pytest.mark.parametrize(
+    "timezone",
+    [None, "absent", *ZONES, "UTC", 7, ["Asia/Jayapura"], _ZoneName("Asia/Jayapura")],
+)
 def test_remembered_times_follow_the_zone(timezone: Any) -> None:
     # The same naive text in another zone is another time: a memo keyed by text alone would
     # answer with the zone of the first load.
@@ -635,6 +697,7 @@ class _Assorted(Schema):
 
 ASSORTED = _Assorted()
 ASSORTED_LOADER = compile_loader(ASSORTED)
+ASSORTED_HAPPY = compile_happy_loader(ASSORTED)
 ASSORTED_VALUES: dict[str, list[Any]] = {
     "Name": ["ab", "abcdef", "AB", "", 5, None],
     "count": [0, 9, 10, -1, "3", 3.0, 3.5, True, None],
@@ -661,9 +724,11 @@ ASSORTED_VALUES: dict[str, list[Any]] = {
 )
 def test_other_marshmallow_features_load_the_same(record: Any) -> None:
     assert ASSORTED_LOADER is not None
+    assert ASSORTED_HAPPY is not None
     slow = outcome(ASSORTED.load, ValidationError, record, "Asia/Jakarta")
     fast = outcome(ASSORTED_LOADER, Reject, record, "Asia/Jakarta")
     assert fast == slow
+    assert_happy_agrees(ASSORTED_HAPPY, record, LoadContext(), slow)
 
 
 @pytest.mark.parametrize(
@@ -671,6 +736,8 @@ def test_other_marshmallow_features_load_the_same(record: Any) -> None:
 )
 def test_each_other_feature_alone_loads_the_same(key: str, value: Any) -> None:
     assert ASSORTED_LOADER is not None
+    assert ASSORTED_HAPPY is not None
     record = {key: value}
     slow = outcome(ASSORTED.load, ValidationError, record, "Asia/Jakarta")
     assert outcome(ASSORTED_LOADER, Reject, record, "Asia/Jakarta") == slow
+    assert_happy_agrees(ASSORTED_HAPPY, record, LoadContext(), slow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import types
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,7 @@ from marshmallow import INCLUDE, Schema, fields, pre_load, validate, validates_s
 
 import schemas
 from schemas import ENTITY_SCHEMAS, PARTNER_SCHEMA, Normalizer, RecordInvalid, flatten_errors
-from schemas._fastpath import compile_loader
+from schemas._fastpath import compile_happy_loader, compile_loader
 from schemas._normalizer import _compiled
 from schemas.entities import CourseSchema, PartnerSchema
 
@@ -106,6 +107,7 @@ def test_without_a_fast_path_the_results_are_the_same(
 ) -> None:
     fast = Normalizer("course", nik_key=KEY)
     monkeypatch.setattr("schemas._normalizer.compile_loader", lambda schema: None)
+    monkeypatch.setattr("schemas._normalizer.compile_happy_loader", lambda schema: None)
     # Normalizers share one compiled loader per schema: make this one compile anew.
     _compiled.cache_clear()
     slow = Normalizer("course", nik_key=KEY)
@@ -236,3 +238,17 @@ def test_a_plain_schema_compiles() -> None:
 )
 def test_what_the_compiler_does_not_know_stays_on_marshmallow(schema: type[Schema]) -> None:
     assert compile_loader(schema()) is None
+    assert compile_happy_loader(schema()) is None
+
+
+def test_the_generated_code_reads_back() -> None:
+    # A debugging aid: the happy path of a course, its schedules inline, as Python source.
+    happy = compile_happy_loader(CourseSchema())
+    assert happy is not None
+    source = inspect.getsource(happy)
+    assert source.startswith("def load(data, ctx):")
+    assert "for x in " in source
+    assert "'schedule_code'" in source
+    loader = _compiled(CourseSchema)[2]
+    assert loader is not None
+    assert inspect.getsource(loader).startswith("def load(data):")

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError, validate
 
-from schemas._codegen import Memo
+from schemas._codegen import Memo, Source
 from schemas._context import LoadContext
-from schemas._fastfields import url_check
+from schemas._fastfields import url_check, url_code
 from schemas._refs import participant_ref, ref_function
 from schemas._validators import IDENTIFIER
 from schemas.fields import HubId
@@ -88,17 +88,30 @@ def passes(validator: validate.URL, value: str) -> bool:
     return True
 
 
-CHECKS = [(validator, url_check(validator)) for validator in VALIDATORS]
+def checks(validator: validate.URL) -> tuple[Any, Any]:
+    """The check by parts, and the happy path's test (which shares its memo) as a function."""
+    found = url_check(validator)
+    assert found is not None
+    source = Source(data_is_dict=False, happy=True)
+    test = url_code(validator, source)
+    inline = source.compile(f"def passes(v):\n    return bool({test})", "passes", "URL test")
+    return found[0], inline
+
+
+CHECKS = [(validator, *checks(validator)) for validator in VALIDATORS]
 
 
 @settings(max_examples=2000, deadline=None)
 @given(value=URLS | st.text(max_size=30), which=st.integers(0, len(VALIDATORS) - 1))
 def test_the_url_check_by_parts_is_the_validator(value: str, which: int) -> None:
-    validator, check = CHECKS[which]
-    assert check is not None
+    validator, check, inline = CHECKS[which]
     expected = passes(validator, value)
     assert check(value) is expected
     assert check(value) is expected  # now from the memo of hosts
+    # The happy path's test, from the memo of heads, on the value and on others of its head.
+    assert inline(value) is expected
+    for rest in RESTS:
+        assert inline(value + rest) is passes(validator, value + rest)
 
 
 @pytest.mark.parametrize(
