@@ -42,11 +42,14 @@ class BulkStatement:
         def placeholder(name: str) -> str:
             if not postgres:
                 return "?"
-            # Text in, JSONB stored: the cast makes PostgreSQL parse it.
-            return "CAST(%s AS jsonb)" if isinstance(table.c[name].type, JSON) else "%s"
+            # Text in, JSON or JSONB stored: the cast makes PostgreSQL check or parse it.
+            type_ = table.c[name].type
+            if isinstance(type_, JSON):
+                return f"CAST(%s AS {type_.compile(dialect=self.dialect)})"
+            return "%s"
 
         # PostgreSQL: plain INSERTs stream through COPY, which costs neither a protocol round
-        # nor a statement execution per row (JSON text is parsed into JSONB by the column's
+        # nor a statement execution per row (JSON text is checked or parsed by the column's
         # input function). Inserts that skip conflicts cannot use COPY: their narrow rows go in
         # one statement per batch, each column as one array that PostgreSQL unnests into rows.
         # Arrays travel in binary (`%b`): psycopg quotes each element of a text array with a

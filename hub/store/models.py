@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from hub.store.types import BigKey, Document, UTCDateTime, utcnow
+from hub.store.types import BigKey, Document, UTCDateTime, VerbatimDocument, utcnow
 
 PARTNER_KINDS = ("training_provider", "platform", "payment_partner")
 RUN_STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
@@ -189,8 +189,9 @@ class EntityRecord(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
-    data: Mapped[dict[str, Any]]
-    raw: Mapped[dict[str, Any]]
+    # Written whole by the sync, read whole by the catalog (see `VerbatimDocument`).
+    data: Mapped[dict[str, Any]] = mapped_column(VerbatimDocument)
+    raw: Mapped[dict[str, Any]] = mapped_column(VerbatimDocument)
     # Keyed hash of (mapping fingerprint, raw record): equal means "nothing to do" on a re-sync.
     raw_hash: Mapped[str] = mapped_column(String(32))
     # Hash of the normalized document: equal means "no real change", so no new revision.

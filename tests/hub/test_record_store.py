@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.partners.services import PartnerService
 from hub.store import ids
+from hub.store.models import Course
 from hub.store.records import NormalizedRecord, RecordStore
 from hub.sync.hashing import content_hash
 
@@ -62,3 +64,22 @@ def test_upsert_of_more_records_than_a_statement_has_parameters_then_again(
 
     assert (first.created, first.unchanged) == (MANY, 0)
     assert (again.created, again.updated, again.unchanged) == (0, 0, MANY)
+
+
+def test_documents_are_kept_verbatim_as_the_store_was_given_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        partner = PartnerService(session).create(
+            {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
+        )
+        given = record(partner.id, "C-1")
+        RecordStore(session, "course", partner.id).upsert([given])
+
+    with sessions() as session:
+        kept = session.execute(
+            select(cast(Course.data, Text), cast(Course.raw, Text)).where(Course.id == given.id)
+        ).one()
+
+    # Key order and spacing as written: the catalog serves the stored text as it is.
+    assert tuple(kept) == (given.data_json, given.raw_json)
