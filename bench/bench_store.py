@@ -30,7 +30,7 @@ from connectors.mapping import compile_mapping
 from hub.sandbox.catalog import COURSE_MAPPING, course
 from hub.store.db import make_engine, session_factory
 from hub.store.migrate import upgrade
-from hub.store.models import ConnectorInstance, Partner
+from hub.store.models import ConnectorInstance, Partner, Run
 from hub.store.records import NormalizedRecord, RecordStore, forget_sweep
 from hub.store.types import utcnow
 from hub.sync.hashing import RawHasher, canonical
@@ -79,6 +79,22 @@ def _setup(sessions: sessionmaker[Session]) -> int:
         return connector.id
 
 
+def _run(sessions: sessionmaker[Session], connector_id: int) -> int:
+    """A run row for a sync's changes to name (each change checks it exists)."""
+    with sessions.begin() as session:
+        # Finished already: a stream has one active run at most, and each phase makes one.
+        run = Run(
+            connector_id=connector_id,
+            stream="courses",
+            trigger="manual",
+            mode="full_refresh",
+            status="succeeded",
+        )
+        session.add(run)
+        session.flush()
+        return run.id
+
+
 def _sync(
     sessions: sessionmaker[Session],
     connector_id: int,
@@ -88,15 +104,16 @@ def _sync(
 ) -> None:
     """One full-refresh sync of `records` the way the runner drives the store."""
     sweep_id, started = str(uuid.uuid4()), utcnow()
+    run_id = _run(sessions, connector_id)
     with sessions() as session:
         store = RecordStore(session, "course", PARTNER_ID, connector_id)
         for start in range(0, len(records), batch):
             known = store.unchanged_by_hash(hashes[start : start + batch])
             valid = [r for r in records[start : start + batch] if r.raw_hash not in known]
-            result = store.upsert(valid)
+            result = store.upsert(valid, run_id)
             store.mark_seen(sweep_id, [*known.values(), *result.existing_ids])
             session.commit()
-        store.delete_unseen(sweep_id, started)
+        store.delete_unseen(sweep_id, started, run_id)
         forget_sweep(session, sweep_id)
         store.refresh_statistics(len(records))
         session.commit()
