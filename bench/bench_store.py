@@ -107,15 +107,17 @@ def _sync(
     run_id = _run(sessions, connector_id)
     with sessions() as session:
         store = RecordStore(session, "course", PARTNER_ID, connector_id)
+        written = 0
         for start in range(0, len(records), batch):
             known = store.unchanged_by_hash(hashes[start : start + batch])
             valid = [r for r in records[start : start + batch] if r.raw_hash not in known]
             result = store.upsert(valid, run_id)
+            written += result.created + result.updated
             store.mark_seen(sweep_id, [*known.values(), *result.existing_ids])
             session.commit()
-        store.delete_unseen(sweep_id, started, run_id)
+        written += store.delete_unseen(sweep_id, started, run_id)
         forget_sweep(session, sweep_id)
-        store.refresh_statistics(len(records))
+        store.refresh_statistics(written)
         session.commit()
 
 
