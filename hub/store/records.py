@@ -318,10 +318,14 @@ class _Statements:
             ("sweep_id", "external_id"),
             skip_conflicts=True,
         )
+        # SQLite keeps no statistics: told nothing, it serves `partner_id = ?` from the unique
+        # (partner_id, external_id) index, i.e. reads every record of the partner per batch.
+        postgres = session.get_bind().dialect.name == "postgresql"
+        by_hash_index = "" if postgres else f" INDEXED BY ix_{table.name}_raw_hash"
         self.by_hash = BulkQuery(
             session,
-            f"SELECT raw_hash, external_id FROM {table.name} WHERE partner_id = {{p}} "
-            "AND deleted_at IS NULL AND raw_hash {in_values}",
+            f"SELECT raw_hash, external_id FROM {table.name}{by_hash_index} "
+            "WHERE partner_id = {p} AND deleted_at IS NULL AND raw_hash {in_values}",
         )
         self.by_external_id = BulkQuery(
             session,

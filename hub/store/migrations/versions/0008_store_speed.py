@@ -1,4 +1,5 @@
-"""entity documents as verbatim json on postgresql
+"""cheaper writes of synced records: verbatim json documents on postgresql, a hash index on
+raw_hash, an index of open rejections only
 
 Revision ID: 0008_store_speed
 Revises: 0007_monitoring
@@ -38,11 +39,34 @@ def _retype(to: sa.types.TypeEngine[object], was: sa.types.TypeEngine[object]) -
             )
 
 
+OPEN = sa.text("resolved_at IS NULL")
+
+
 def upgrade() -> None:
     """Upgrade schema."""
     _retype(postgresql.JSON(), postgresql.JSONB())
+    for table in ENTITY_TABLES:
+        op.drop_index(f"ix_{table}_partner_id_raw_hash", table_name=table)
+        op.create_index(f"ix_{table}_raw_hash", table, ["raw_hash"], postgresql_using="hash")
+    op.drop_index("ix_rejections_partner_id_entity_external_id", table_name="rejections")
+    op.create_index(
+        "ix_rejections_partner_id_entity_external_id",
+        "rejections",
+        ["partner_id", "entity", "external_id"],
+        sqlite_where=OPEN,
+        postgresql_where=OPEN,
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_rejections_partner_id_entity_external_id", table_name="rejections")
+    op.create_index(
+        "ix_rejections_partner_id_entity_external_id",
+        "rejections",
+        ["partner_id", "entity", "external_id"],
+    )
+    for table in ENTITY_TABLES:
+        op.drop_index(f"ix_{table}_raw_hash", table_name=table)
+        op.create_index(f"ix_{table}_partner_id_raw_hash", table, ["partner_id", "raw_hash"])
     _retype(postgresql.JSONB(), postgresql.JSON())
