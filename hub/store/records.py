@@ -9,6 +9,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.store.bulk import BulkQuery, BulkStatement
@@ -115,14 +116,35 @@ class RecordStore:
     ) -> UpsertResult:
         """Insert new records and update changed ones, each real change with a new revision and
         a change-log entry. A record whose document is unchanged keeps its revision."""
-        result = UpsertResult()
         latest = {r.external_id: r for r in records}  # the last copy of a repeated id wins
         statements = self._statements()
+        if statements.insert_first:
+            # Nothing of the partner was stored when this store began, so these records are new
+            # but for what was stored since: by this store in an earlier batch (a source may
+            # send a record twice in a run) or by another writer. Insert them as new, and only
+            # when a key says otherwise look them all up and write them again: the lookup of a
+            # batch costs PostgreSQL ~3 µs a record, the savepoint a round trip per batch.
+            try:
+                with self.session.begin_nested():
+                    return self._write(latest, {}, run_id)
+            except IntegrityError:
+                pass
         existing: dict[str, tuple[str, int, Any]] = {
             ext: (h, rev, deleted)
             for ext, h, rev, deleted in statements.by_external_id((self.partner_id,), list(latest))
         }
+        return self._write(latest, existing, run_id)
 
+    def _write(
+        self,
+        latest: dict[str, NormalizedRecord],
+        existing: dict[str, tuple[str, int, Any]],
+        run_id: int | None,
+    ) -> UpsertResult:
+        """`upsert` of the records in `latest`, given what `existing` holds of them (content
+        hash, revision, deletion time by external id)."""
+        result = UpsertResult()
+        statements = self._statements()
         now = statements.insert.bind("created_at", utcnow())
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
@@ -279,6 +301,10 @@ class RecordStore:
 
     def _resolve_rejections(self, external_ids: Sequence[str], now: datetime) -> None:
         statements = self._statements()
+        # Asked first (one probe of the open rejections' index), because mostly there are none,
+        # and matching a batch's external ids against them costs PostgreSQL ~1 µs a record.
+        if self.session.execute(statements.any_open_rejection).first() is None:
+            return
         resolved_at = statements.insert.bind("created_at", now)
         statements.resolve((resolved_at, self.partner_id, self.entity), external_ids)
 
@@ -338,7 +364,20 @@ class _Statements:
             f"UPDATE {rejections} SET resolved_at = {{p}} WHERE partner_id = {{p}} "
             "AND entity = {p} AND resolved_at IS NULL AND external_id {in_values}",
         )
+        self.any_open_rejection = (
+            select(Rejection.id)
+            .where(
+                Rejection.partner_id == partner_id,
+                Rejection.entity == entity,
+                Rejection.resolved_at.is_(None),
+            )
+            .limit(1)
+        )
         # Whether anything was stored for the partner before this store wrote (see
         # `RecordStore.unchanged_by_hash`).
         had = session.execute(select(table.c.id).where(table.c.partner_id == partner_id).limit(1))
         self.partner_had_records = had.first() is not None
+        # Whether `upsert` inserts first and looks up only on a clash. PostgreSQL only: SQLite's
+        # driver starts no transaction before a savepoint, so releasing one that came first in
+        # a transaction would commit it; and a lookup costs SQLite ~0.2 µs a record.
+        self.insert_first = postgres and not self.partner_had_records

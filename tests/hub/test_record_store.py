@@ -18,8 +18,10 @@ from hub.sync.hashing import content_hash
 MANY = 40_000
 
 
-def record(partner_id: str, external_id: str) -> NormalizedRecord:
-    document = {"external_id": external_id, "title": f"Kelas {external_id}", "status": "active"}
+def record(partner_id: str, external_id: str, title: str | None = None) -> NormalizedRecord:
+    """A valid course as a sync hands it to the store; `title` changes its document."""
+    title = f"Kelas {external_id}" if title is None else title
+    document = {"external_id": external_id, "title": title, "status": "active"}
     document_json = orjson.dumps(document).decode()
     return NormalizedRecord(
         ids.record_id("course", partner_id, external_id),
