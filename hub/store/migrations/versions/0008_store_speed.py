@@ -1,5 +1,5 @@
 """cheaper writes of synced records: verbatim json documents on postgresql, a hash index on
-raw_hash, an index of open rejections only
+raw_hash, an index of open rejections only, sweep_seen without rowid on sqlite
 
 Revision ID: 0008_store_speed
 Revises: 0007_monitoring
@@ -42,6 +42,21 @@ def _retype(to: sa.types.TypeEngine[object], was: sa.types.TypeEngine[object]) -
 OPEN = sa.text("resolved_at IS NULL")
 
 
+def _rebuild_sweep_seen(suffix: str) -> None:
+    """SQLite only: sweep_seen made anew, `suffix` after its primary key, its marks kept (a sweep
+    cut short resumes with them)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    op.execute(
+        "CREATE TABLE sweep_seen_rebuilt (sweep_id VARCHAR(36) NOT NULL, "
+        "external_id VARCHAR(128) NOT NULL, "
+        f"CONSTRAINT pk_sweep_seen PRIMARY KEY (sweep_id, external_id)){suffix}"
+    )
+    op.execute("INSERT INTO sweep_seen_rebuilt SELECT sweep_id, external_id FROM sweep_seen")
+    op.execute("DROP TABLE sweep_seen")
+    op.execute("ALTER TABLE sweep_seen_rebuilt RENAME TO sweep_seen")
+
+
 def upgrade() -> None:
     """Upgrade schema."""
     _retype(postgresql.JSON(), postgresql.JSONB())
@@ -56,10 +71,12 @@ def upgrade() -> None:
         sqlite_where=OPEN,
         postgresql_where=OPEN,
     )
+    _rebuild_sweep_seen(" WITHOUT ROWID")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    _rebuild_sweep_seen("")
     op.drop_index("ix_rejections_partner_id_entity_external_id", table_name="rejections")
     op.create_index(
         "ix_rejections_partner_id_entity_external_id",
