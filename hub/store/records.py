@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.store.bulk import BulkQuery, BulkStatement
+from hub.store.bulk import BulkColumns, BulkQuery, BulkStatement
 from hub.store.feed import hold_feed_order
 from hub.store.models import ENTITY_MODELS, Base, Change, EntityRecord, Rejection, SweepSeen
 from hub.store.types import utcnow
@@ -149,7 +149,9 @@ class RecordStore:
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         touches: list[tuple[Any, ...]] = []
-        changes: list[tuple[Any, ...]] = []
+        # The change log's entries, as columns: entity ids and their new revisions.
+        changed: list[str] = []
+        revisions: list[int] = []
         for ext, record in latest.items():
             hub_id = record.id
             raw_json = record.raw_json
@@ -178,16 +180,19 @@ class RecordStore:
                 )  # fmt: skip
                 result.updated += 1
                 result.existing_ids.append(ext)
-            changes.append((self.entity, hub_id, self.partner_id, "upsert", revision, run_id, now))
+            changed.append(hub_id)
+            revisions.append(revision)
 
         statements.insert(inserts)
         statements.update(updates)
         statements.touch(touches)
         if latest:
             self._resolve_rejections(list(latest), utcnow())
-        if changes:
+        if changed:
             hold_feed_order(self.session)
-            statements.change(changes)
+            statements.change(
+                (self.entity, self.partner_id, "upsert", run_id, now), (changed, revisions)
+            )
         return result
 
     def quarantine(self, rejected: Sequence[RejectedRecord], run_id: int | None = None) -> None:
@@ -215,7 +220,7 @@ class RecordStore:
     def mark_seen(self, sweep_id: str, external_ids: Iterable[str]) -> None:
         """Remember that a full-refresh sweep saw these stored records at the source."""
         # A resumed sweep re-reads the page it was on: seeing a record twice is no conflict.
-        self._statements().seen([(sweep_id, ext) for ext in set(external_ids)])
+        self._statements().seen((sweep_id,), (list(set(external_ids)),))
 
     def delete_unseen(
         self, sweep_id: str, sweep_started_at: datetime, run_id: int | None = None
@@ -333,15 +338,17 @@ class _Statements:
             key=("id",),
         )
         self.touch = BulkStatement(session, table, ("raw", "raw_hash"), key=("id",))
-        self.change = BulkStatement(
+        self.change = BulkColumns(
             session,
             Base.metadata.tables[Change.__tablename__],
-            ("entity", "entity_id", "partner_id", "op", "revision", "run_id", "created_at"),
+            ("entity", "partner_id", "op", "run_id", "created_at"),
+            ("entity_id", "revision"),
         )
-        self.seen = BulkStatement(
+        self.seen = BulkColumns(
             session,
             Base.metadata.tables[SweepSeen.__tablename__],
-            ("sweep_id", "external_id"),
+            ("sweep_id",),
+            ("external_id",),
             skip_conflicts=True,
         )
         # SQLite keeps no statistics: told nothing, it serves `partner_id = ?` from the unique

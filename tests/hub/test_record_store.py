@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.partners.services import PartnerService
 from hub.store import ids
-from hub.store.models import Course
+from hub.store.models import Change, Course, SweepSeen
 from hub.store.records import NormalizedRecord, RecordStore
 from hub.sync.hashing import content_hash
 
@@ -85,3 +85,25 @@ def test_documents_are_kept_verbatim_as_the_store_was_given_them(
 
     # Key order and spacing as written: the catalog serves the stored text as it is.
     assert tuple(kept) == (given.data_json, given.raw_json)
+
+
+def test_change_log_entries_follow_the_batch_order_and_marks_are_kept_once(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        partner = PartnerService(session).create(
+            {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
+        )
+        stored = [record(partner.id, external_id) for external_id in ("C-3", "C-1", "C-2")]
+        store = RecordStore(session, "course", partner.id)
+        store.upsert(stored)
+        store.mark_seen("sweep", ["C-3", "C-1", "C-3"])
+        store.mark_seen("sweep", ["C-1", "C-2"])
+
+    with sessions() as session:
+        logged = session.execute(
+            select(Change.entity_id, Change.revision, Change.op).order_by(Change.seq)
+        ).all()
+        marks = session.scalars(select(SweepSeen.external_id).order_by(SweepSeen.external_id))
+        assert list(marks) == ["C-1", "C-2", "C-3"]
+    assert [tuple(row) for row in logged] == [(r.id, 1, "upsert") for r in stored]
