@@ -167,25 +167,35 @@ def _bind(table: Table, dialect: Dialect, column: str, value: Any) -> Any:
 class BulkQuery:
     """A statement run with fixed parameters and one set of values to match.
 
-    `sql` writes `{p}` for each fixed parameter and `{in_values}` after the column matched
-    against the set: `... WHERE partner_id = {p} AND raw_hash {in_values}`. SQLite gets the set
-    as one JSON array read by `json_each`; PostgreSQL as one array, `= ANY(...)`, which a table
-    filled by this very sync (no statistics yet) still plans as index lookups, where an IN list
-    of a thousand parameters makes the planner expect every row to match and scan the table.
-    The array travels in binary, which psycopg writes without quoting each element.
+    `sql` writes `{p}` for each fixed parameter and either `{in_values}` after the column matched
+    against the set (`... WHERE partner_id = {p} AND raw_hash {in_values}`) or `{values}` where
+    the set, of text, is a table `matched` of one column `value` (`FROM {values} CROSS JOIN`).
+    SQLite gets the set as one JSON array read by `json_each`; PostgreSQL as one array,
+    `= ANY(...)` or `unnest(...)`, which a table filled by this very sync (no statistics yet)
+    still plans as index lookups, where an IN list of a thousand parameters makes the planner
+    expect every row to match and scan the table. The array travels in binary, which psycopg
+    writes without quoting each element.
     """
 
     def __init__(self, session: Session, sql: str) -> None:
         self.session = session
-        if session.get_bind().dialect.name == "postgresql":
-            self.postgres = True
-            self.sql = sql.format(p="%s", in_values="= ANY(%b)")
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        if self.postgres:
+            self.sql = sql.format(
+                p="%s", in_values="= ANY(%b)", values="unnest(CAST(%b AS text[])) AS matched(value)"
+            )
         else:
-            self.postgres = False
-            self.sql = sql.format(p="?", in_values="IN (SELECT value FROM json_each(?))")
+            self.sql = sql.format(
+                p="?",
+                in_values="IN (SELECT value FROM json_each(?))",
+                values="json_each(?) AS matched",
+            )
+        # The set's place among the parameters: after as many fixed ones as come before it.
+        self.place = sql.split("{in_values}")[0].split("{values}")[0].count("{p}")
 
     def __call__(self, fixed: tuple[Any, ...], values: Sequence[Any]) -> list[Any]:
         """The rows the statement returns (none for an UPDATE), in the session's transaction."""
         matched = list(values) if self.postgres else orjson.dumps(list(values)).decode()
-        result = self.session.connection().exec_driver_sql(self.sql, (*fixed, matched))
+        parameters = (*fixed[: self.place], matched, *fixed[self.place :])
+        result = self.session.connection().exec_driver_sql(self.sql, parameters)
         return list(result.all()) if result.returns_rows else []

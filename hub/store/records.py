@@ -351,14 +351,20 @@ class _Statements:
             ("external_id",),
             skip_conflicts=True,
         )
-        # SQLite keeps no statistics: told nothing, it serves `partner_id = ?` from the unique
-        # (partner_id, external_id) index, i.e. reads every record of the partner per batch.
+        # Each hash looked up in the index of raw hashes, the set driving the join. PostgreSQL:
+        # its hash index keeps hash codes only, so each row found is checked against the hash
+        # it was looked up by; checked against `= ANY(array)` instead, once psycopg prepares
+        # the statement (a generic plan, the array a parameter) each row is compared with the
+        # whole array (~10 µs a record, ~3.5 µs joined). SQLite keeps no statistics: told
+        # nothing, it serves `partner_id = ?` from the unique (partner_id, external_id) index,
+        # i.e. reads every record of the partner per lookup.
         postgres = session.get_bind().dialect.name == "postgresql"
         by_hash_index = "" if postgres else f" INDEXED BY ix_{table.name}_raw_hash"
         self.by_hash = BulkQuery(
             session,
-            f"SELECT raw_hash, external_id FROM {table.name}{by_hash_index} "
-            "WHERE partner_id = {p} AND deleted_at IS NULL AND raw_hash {in_values}",
+            "SELECT c.raw_hash, c.external_id "
+            f"FROM {{values}} CROSS JOIN {table.name} AS c{by_hash_index} "
+            "WHERE c.raw_hash = matched.value AND c.partner_id = {p} AND c.deleted_at IS NULL",
         )
         self.by_external_id = BulkQuery(
             session,
