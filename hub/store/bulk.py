@@ -11,6 +11,7 @@ column's own SQLAlchemy type. A set of values to match travels as ONE parameter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -62,8 +63,11 @@ class BulkStatement:
             self.sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({values})"
 
     def bind(self, column: str, value: Any) -> Any:
-        """`value` as the driver takes it for `column`, converted by the column's own type."""
-        return _bind(self.table, self.dialect, column, value)
+        """`value` as the driver takes it for `column`, converted by the column's own type. For
+        COPY, a time is given as text: psycopg would format it again for every row it is
+        written in (~1 µs each), and PostgreSQL reads ISO 8601 with its offset exactly."""
+        bound = _bind(self.table, self.dialect, column, value)
+        return bound.isoformat() if self.copy and isinstance(bound, datetime) else bound
 
     def __call__(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Run the statement for every row, in the session's transaction."""

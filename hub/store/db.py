@@ -86,8 +86,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     # A sync inserts into indexes keyed by hashes, i.e. at random places: more than the default
-    # 2 MB of page cache, yet bounded, so memory stays flat as a catalog grows.
-    cursor.execute("PRAGMA cache_size=-8192")
+    # 2 MB of page cache, yet bounded, so memory stays flat as a catalog grows. 16 MB rather
+    # than 8: ~1.4 µs a record less in a first sync of 100,000 courses (no gain at 32 MB); a
+    # catalog of 10,000 fills it as well, so peak memory grows no more with the catalog.
+    cursor.execute("PRAGMA cache_size=-16384")
     # Checkpoint every 64 MB of WAL rather than every 1,000 pages: a batch of a sync writes
     # megabytes.
     (page_size,) = cursor.execute("PRAGMA page_size").fetchone()

@@ -12,6 +12,7 @@ from hub.partners.services import PartnerService
 from hub.store import ids
 from hub.store.models import Change, Course, SweepSeen
 from hub.store.records import NormalizedRecord, RecordStore
+from hub.store.types import utcnow
 from hub.sync.hashing import content_hash
 
 # More values than one SQLite statement takes parameters (32,766).
@@ -107,3 +108,22 @@ def test_change_log_entries_follow_the_batch_order_and_marks_are_kept_once(
         marks = session.scalars(select(SweepSeen.external_id).order_by(SweepSeen.external_id))
         assert list(marks) == ["C-1", "C-2", "C-3"]
     assert [tuple(row) for row in logged] == [(r.id, 1, "upsert") for r in stored]
+
+
+def test_a_record_and_its_change_are_stored_at_the_same_exact_time(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        partner = PartnerService(session).create(
+            {"kind": "training_provider", "code": "lpk-a", "name": "LPK A"}
+        )
+        before = utcnow()
+        RecordStore(session, "course", partner.id).upsert([record(partner.id, "C-1")])
+        after = utcnow()
+
+    with sessions() as session:
+        course = session.execute(select(Course.created_at, Course.updated_at)).one()
+        logged = session.scalars(select(Change.created_at)).one()
+    assert course.created_at == course.updated_at == logged
+    assert before <= logged <= after
+    assert logged.tzinfo is not None
