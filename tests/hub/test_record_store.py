@@ -1,4 +1,5 @@
-"""The record store's bulk path on both backends: lookups of many values at once."""
+"""The record store's bulk path on both backends: lookups of many values at once, and what a
+batch writes (documents as given, change-log order, sweep marks, times)."""
 
 from __future__ import annotations
 
