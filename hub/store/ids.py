@@ -41,4 +41,6 @@ class RecordIds:
         """The hub id of the record with this external id."""
         h = self._prefix.copy()
         h.update(external_id.encode())
-        return _formatted(h.hexdigest())
+        # `_formatted`, inlined: the call costs ~0.15 of this function's ~0.75 µs a record.
+        x = h.hexdigest()
+        return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"

@@ -48,11 +48,12 @@ class RecordNormalizer:
         if self.course_id is not None:
             document["course_id"] = self.course_id(document["course_external_id"])
         document_json = canonical(document)
+        external_id = document["external_id"]
         # Kept as text: orjson's bytes hold several times their length in spare capacity, and
         # a batch keeps thousands of them.
         return NormalizedRecord(
-            self.record_id(document["external_id"]),
-            document["external_id"],
+            self.record_id(external_id),
+            external_id,
             self.promoted(document),
             document_json.decode(),
             kept_json.decode(),

@@ -260,6 +260,20 @@ def test_a_total_count_ends_the_walk_without_an_extra_request() -> None:
 
 
 @responses.activate
+def test_a_page_that_starts_like_the_page_before_but_differs_later_is_read_on() -> None:
+    # The walk keeps the page before as its JSON bytes; this one is decoded again and compared.
+    for number, body in ((1, page("a", "b")), (2, page("a", "c")), (3, page())):
+        responses.get(
+            f"{BASE}/kursus",
+            json=body,
+            match=[matchers.query_param_matcher({"page": str(number), "per_page": "2"})],
+        )
+    config = definition(pagination={"type": "page_number", "page_size": 2})
+
+    assert read(config) == ["a", "b", {"page": 2}, "a", "c", {"page": 3}, {}]
+
+
+@responses.activate
 def test_a_has_more_flag_ends_a_page_number_walk() -> None:
     responses.get(f"{BASE}/kursus", json=page("a", has_more=False))
     config = definition(

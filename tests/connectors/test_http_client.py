@@ -6,7 +6,9 @@ import random
 import time
 from collections.abc import Callable
 from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler
 
+import orjson
 import pytest
 import requests
 import responses
@@ -20,6 +22,7 @@ from connectors.errors import (
     SourceUnavailableError,
 )
 from connectors.http import HttpClient
+from hub.sandbox.serving import serve_in_thread
 
 URL = "https://partner.example.id/api/courses"
 
@@ -228,3 +231,52 @@ def test_messages_hide_credentials_in_the_query_string(
 
     assert "sk-live-0xDEADBEEF" not in str(caught.value)
     assert "api_key=********&page=2" in str(caught.value)
+
+
+def _cutting_handler(body: bytes, cut: int) -> type[BaseHTTPRequestHandler]:
+    """Answers `body`, but the first `cut` answers stop halfway and drop the connection."""
+    answered: list[None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            short = len(answered) < cut
+            answered.append(None)
+            self.wfile.write(body[: len(body) // 2] if short else body)
+            self.close_connection = short
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Handler
+
+
+def test_a_body_cut_short_is_retried_and_a_long_one_read_whole(
+    http: HttpClient, delays: list[float]
+) -> None:
+    # Several hundred KiB, as a page of a thousand records is: read in one go, not in chunks.
+    records = [{"kode": f"C{i:07d}", "judul": "Kelas " * 40} for i in range(2000)]
+    body = orjson.dumps({"data": records})
+    with serve_in_thread(_cutting_handler(body, 1), host="127.0.0.1", port=0, name="cut") as url:
+        assert http.get_json(url) == {"data": records}
+        response = http.request("GET", url)
+
+    assert delays == [0.5]
+    assert response.content == body
+
+
+def test_a_body_that_keeps_being_cut_short_is_source_unavailable(
+    make_http: Callable[..., HttpClient],
+) -> None:
+    body = orjson.dumps({"data": list(range(10_000))})
+    handler = _cutting_handler(body, 9)
+    with (
+        serve_in_thread(handler, host="127.0.0.1", port=0, name="cut") as url,
+        pytest.raises(SourceUnavailableError, match="connection failed"),
+    ):
+        make_http(max_retries=1).get_json(url)

@@ -28,3 +28,12 @@ def test_ids_are_stable_and_distinct() -> None:
     assert ids.record_id("course", "p2", "C1") != first
     assert ids.record_id("certificate", "p1", "C1") != first
     assert ids.partner_id("lpk-a") == str(uuid.uuid5(NAMESPACE, "partner:lpk-a"))
+
+
+@given(st.sampled_from(["course", "certificate", "payment"]), st.text(), st.text())
+def test_record_ids_of_one_entity_and_partner_are_the_same_uuid5(
+    entity: str, partner: str, external_id: str
+) -> None:
+    expected = uuid.uuid5(NAMESPACE, f"{entity}:{partner}:{external_id}")
+
+    assert ids.RecordIds(entity, partner)(external_id) == str(expected)
