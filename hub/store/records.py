@@ -23,7 +23,8 @@ _CHUNK = 2000
 _ANALYZE_AFTER = 10_000
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, ~0.5 µs a record.
+@dataclass(slots=True)
 class NormalizedRecord:
     """A valid record ready to store: its normalized document and the raw record it came from,
     each serialized as JSON once (the same text is hashed and stored)."""
