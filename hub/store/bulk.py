@@ -216,5 +216,17 @@ class BulkQuery:
         """The rows the statement returns (none for an UPDATE), in the session's transaction."""
         matched = list(values) if self.postgres else orjson.dumps(list(values)).decode()
         parameters = (*fixed[: self.place], matched, *fixed[self.place :])
-        result = self.session.connection().exec_driver_sql(self.sql, parameters)
-        return list(result.all()) if result.returns_rows else []
+        # Straight on the driver's cursor: SQLAlchemy's result makes a Row of each row it
+        # fetches, which made up half of an unchanged re-sync's lookup (~1 µs a record).
+        connection = self.session.connection()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        dbapi_error = connection.dialect.loaded_dbapi.Error
+        cursor = driver.cursor()
+        try:
+            cursor.execute(self.sql, parameters)
+            return cursor.fetchall() if cursor.description is not None else []
+        except dbapi_error as error:
+            raise DBAPIError.instance(self.sql, None, error, dbapi_error) from error
+        finally:
+            cursor.close()

@@ -8,6 +8,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -109,8 +110,8 @@ class RecordStore:
             # itself could match; `upsert` finds those by external id anyway (and counts them
             # unchanged), so a first sync is spared a lookup per record.
             return {}
-        rows = statements.by_hash((self.partner_id,), raw_hashes)
-        return dict(rows)
+        [(pairs,)] = statements.by_hash((self.partner_id,), raw_hashes)
+        return dict(orjson.loads(pairs))
 
     def upsert(
         self, records: Sequence[NormalizedRecord], run_id: int | None = None
@@ -361,9 +362,17 @@ class _Statements:
         # i.e. reads every record of the partner per lookup.
         postgres = session.get_bind().dialect.name == "postgresql"
         by_hash_index = "" if postgres else f" INDEXED BY ix_{table.name}_raw_hash"
+        # The pairs found come back as ONE JSON text, not a row each: SQLite gives up the GIL
+        # for every row it steps to, and while the sync's writer thread runs, each row then
+        # waits to win it back (~1 µs a record of an unchanged re-sync).
+        pairs = (
+            "coalesce(json_agg(json_build_array(c.raw_hash, c.external_id)), '[]')::text"
+            if postgres
+            else "json_group_array(json_array(c.raw_hash, c.external_id))"
+        )
         self.by_hash = BulkQuery(
             session,
-            "SELECT c.raw_hash, c.external_id "
+            f"SELECT {pairs} "
             f"FROM {{values}} CROSS JOIN {table.name} AS c{by_hash_index} "
             "WHERE c.raw_hash = matched.value AND c.partner_id = {p} AND c.deleted_at IS NULL",
         )
