@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 
@@ -200,11 +201,15 @@ class DeclarativeStream:
         assert url is not None
         return url, kwargs
 
-    def fetch_page(self, paginator: Paginator, since: Any) -> Page:
-        """Request and parse the paginator's current page."""
+    def page_request(self, paginator: Paginator, since: Any) -> Callable[[], requests.Response]:
+        """The request of the paginator's current page, its arguments taken now, to send later
+        (perhaps on another thread)."""
         url, kwargs = self.request_args(paginator, since)
-        response = self.http.request(self.spec.get("method", "GET"), url, **kwargs)
-        where = f"stream {self.name!r}, {paginator.position}"
+        return functools.partial(self.http.request, self.spec.get("method", "GET"), url, **kwargs)
+
+    def parse_page(self, response: requests.Response, position: str) -> Page:
+        """The page a response carries; `position` (such as "page 3") names it in errors."""
+        where = f"stream {self.name!r}, {position}"
         if self.kind == "json":
             body = decode_json(response)
             again = functools.partial(self._decode_records, response.content, where)
@@ -239,20 +244,32 @@ class DeclarativeStream:
             yield from self._read_document(state, since, mark)
             return
         paginator = self.get_new_paginator(state)
-        while True:
-            where = paginator.position
-            page = self.fetch_page(paginator, since)
-            yield from self._deliver(page.records, where, mark)
-            paginator.advance(page)
-            # Not held while the sync handles the checkpoint: it prepares the page's records
-            # then and drops them, and freed there, still in the CPU's caches, they cost ~2 µs a
-            # record less than freed a page later (unchanged re-sync).
-            del page
-            yield Checkpoint(
-                self._checkpoint_state(paginator.state, paginator.finished, since, mark)
-            )
-            if paginator.finished:
-                return
+        # The next page is requested, on a thread of its own, while the records of this one
+        # are handled: the source prepares and sends it meanwhile, and the wait for it (~0.7 µs
+        # a record from a local source, far more from a partner's) overlaps the sync's work.
+        # Its request is known once this page is parsed, whichever the kind of pagination.
+        ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"read-ahead-{self.name}")
+        try:
+            upcoming = ahead.submit(self.page_request(paginator, since))
+            while True:
+                where = paginator.position
+                page = self.parse_page(upcoming.result(), where)
+                paginator.advance(page)
+                if not paginator.finished:
+                    upcoming = ahead.submit(self.page_request(paginator, since))
+                yield from self._deliver(page.records, where, mark)
+                # Not held while the sync handles the checkpoint: it prepares the page's
+                # records then and drops them, and freed there, still in the CPU's caches,
+                # they cost ~2 µs a record less than freed a page later (unchanged re-sync).
+                del page
+                yield Checkpoint(
+                    self._checkpoint_state(paginator.state, paginator.finished, since, mark)
+                )
+                if paginator.finished:
+                    return
+        finally:
+            # A reader that stops early does not wait for the page requested ahead.
+            ahead.shutdown(wait=False, cancel_futures=True)
 
     def _read_document(
         self, state: State, since: Any, mark: HighWaterMark | None
