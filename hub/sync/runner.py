@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +69,7 @@ class SyncRunner:
     ) -> None:
         self.sessions = sessions
         self.settings = settings
+        self.engine: Engine = sessions.kw["bind"]
         self.on_progress = on_progress
 
     def streams(self, connector_id: int) -> list[str]:
@@ -205,14 +206,18 @@ class SyncRunner:
         fingerprint = canonical([instance.type, instance.config, run.stream, instance.timezone])
         hash_raw = RawHasher(self.settings.subkey("raw-hash"), fingerprint + __version__.encode())
         # The reading thread looks up raw hashes on a connection of its own: the run's session
-        # belongs to the writer thread until the last batch is written.
+        # belongs to the writer thread until the last batch is written. In autocommit, so that
+        # no read transaction stays open (it would hide the writer's later commits and, on
+        # SQLite, keep the write-ahead log from being checkpointed) and a lookup is one round
+        # trip to PostgreSQL, not three.
         with (
-            self.sessions() as lookups,
+            self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as raw,
+            Session(raw) as lookups,
             collector_paused(),
             BatchWriter(sink.write) as writer,
         ):
             reader = _Reader(
-                lookups, RecordStore(lookups, entity, partner_id, instance.id), normalize, hash_raw
+                RecordStore(lookups, entity, partner_id, instance.id), normalize, hash_raw
             )
             self._read(connector.read(config, run.stream, plan.state), reader, writer)
         self._complete(session, run, plan, store)
@@ -365,12 +370,10 @@ class _Reader:
 
     def __init__(
         self,
-        lookups: Session,
         known: RecordStore,
         normalize: RecordNormalizer,
         hash_raw: RawHasher,
     ) -> None:
-        self.lookups = lookups
         self.known = known
         self.normalize = normalize
         self.hash_raw = hash_raw
@@ -399,9 +402,6 @@ class _Reader:
         encoded = [canonical(raw) for raw in raws]
         hashes = [self.hash_raw(raw_json) for raw_json in encoded]
         known = self.known.unchanged_by_hash(hashes)
-        # No read transaction stays open: it would hide the writer's later commits and, on
-        # SQLite, keep the write-ahead log from being checkpointed.
-        self.lookups.rollback()
         self.unchanged.extend(known[h] for h in hashes if h in known)
         for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True):
             if raw_hash not in known:
