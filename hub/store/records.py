@@ -9,7 +9,7 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, delete, insert, select, text, update
+from sqlalchemy import JSON, Table, cast, delete, func, insert, select, text, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -222,7 +222,13 @@ class RecordStore:
     def mark_seen(self, sweep_id: str, external_ids: Iterable[str]) -> None:
         """Remember that a full-refresh sweep saw these stored records at the source."""
         # A resumed sweep re-reads the page it was on: seeing a record twice is no conflict.
-        self._statements().seen((sweep_id,), (list(set(external_ids)),))
+        seen = sorted(set(external_ids))
+        if seen:
+            self.session.execute(
+                insert(SweepSeen).values(
+                    sweep_id=sweep_id, external_ids=orjson.dumps(seen).decode()
+                )
+            )
 
     def delete_unseen(
         self, sweep_id: str, sweep_started_at: datetime, run_id: int | None = None
@@ -236,25 +242,38 @@ class RecordStore:
             # and found nothing of the partner stored: nothing predates the sweep.
             return 0
         model = self.model
-        # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
-        # large sweep falls back to a subplan re-scanned for every row.
-        seen = select(SweepSeen.external_id).where(
-            SweepSeen.sweep_id == sweep_id, SweepSeen.external_id == model.external_id
-        )
         postgres = self.session.get_bind().dialect.name == "postgresql"
+        live_before = (
+            model.partner_id == self.partner_id,
+            model.connector_id == self.connector_id,
+            model.deleted_at.is_(None),
+            model.created_at < sweep_started_at,
+        )
         if postgres:
-            # The marks were all written by this sweep, so PostgreSQL has no statistics of them
-            # and may take them for a handful: it then compares every stored record with every
-            # mark (a nested loop, quadratic). Comparing two whole sets is a hash join's work.
-            self.session.execute(text("SET LOCAL enable_nestloop = off"))
-        gone = self.session.execute(
-            select(model.id, model.revision).where(
-                model.partner_id == self.partner_id,
-                model.connector_id == self.connector_id,
-                model.deleted_at.is_(None),
-                model.created_at < sweep_started_at,
-                ~seen.exists(),
+            # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
+            # large sweep falls back to a subplan re-scanned for every row. The marks were all
+            # written by this sweep, so PostgreSQL has no statistics of them and may take them
+            # for a handful: it then compares every stored record with every mark (a nested
+            # loop, quadratic). Comparing two whole sets is a hash join's work.
+            ids = func.json_array_elements_text(cast(SweepSeen.external_ids, JSON))
+            seen = ids.table_valued("value")
+            unseen = ~(
+                select(seen.c.value)
+                .select_from(SweepSeen)
+                .join(seen, true())
+                .where(SweepSeen.sweep_id == sweep_id, seen.c.value == model.external_id)
+                .exists()
             )
+            self.session.execute(text("SET LOCAL enable_nestloop = off"))
+        else:
+            # SQLite reads an uncorrelated IN list once, into a temporary index.
+            seen = func.json_each(SweepSeen.external_ids).table_valued("value")
+            unseen = model.external_id.not_in(
+                select(seen.c.value).select_from(SweepSeen).join(seen, true())
+                .where(SweepSeen.sweep_id == sweep_id)
+            )  # fmt: skip
+        gone = self.session.execute(
+            select(model.id, model.revision).where(*live_before, unseen)
         ).all()
         if postgres:
             self.session.execute(text("RESET enable_nestloop"))
@@ -345,13 +364,6 @@ class _Statements:
             Base.metadata.tables[Change.__tablename__],
             ("entity", "partner_id", "op", "run_id", "created_at"),
             ("entity_id", "revision"),
-        )
-        self.seen = BulkColumns(
-            session,
-            Base.metadata.tables[SweepSeen.__tablename__],
-            ("sweep_id",),
-            ("external_id",),
-            skip_conflicts=True,
         )
         # Each hash looked up in the index of raw hashes, the set driving the join. PostgreSQL:
         # its hash index keeps hash codes only, so each row found is checked against the hash

@@ -1,8 +1,9 @@
-"""Migration 0008 on a database holding data, both ways: documents, sweep marks and rejections
-survive it, and the schema ends as the models describe it."""
+"""Migrations 0008 and 0009 on a database holding data, both ways: documents, sweep marks and
+rejections survive them, and the schema ends as the models describe it."""
 
 from __future__ import annotations
 
+import orjson
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -64,19 +65,46 @@ def test_0008_keeps_documents_sweep_marks_and_rejections_both_ways(engine: Engin
         )
     before = _stored(engine)
 
-    _migrate(engine, "head")
+    _migrate(engine, "0008_store_speed")
     after = _stored(engine)
     _migrate(engine, "0007_monitoring", down=True)
     back = _stored(engine)
-    _migrate(engine, "head")
+    _migrate(engine, "0008_store_speed")
 
     assert after == before == back
     assert current_revision(engine) == "0008_store_speed"
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
-        if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
             created = connection.execute(
                 text("SELECT sql FROM sqlite_master WHERE name = 'sweep_seen'")
             ).scalar_one()
-            assert created.endswith("WITHOUT ROWID")
+        assert created.endswith("WITHOUT ROWID")
+
+
+def test_0009_keeps_a_sweep_s_marks_both_ways(engine: Engine) -> None:
+    _migrate(engine, "0008_store_speed", down=True)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO sweep_seen VALUES ('s', 'C-1'), ('s', 'C-2'), ('t', 'C-1')")
+        )
+
+    _migrate(engine, "head")
+    with engine.connect() as connection:
+        batches = connection.execute(
+            text("SELECT sweep_id, external_ids FROM sweep_seen ORDER BY sweep_id")
+        ).all()
+    _migrate(engine, "0008_store_speed", down=True)
+    with engine.connect() as connection:
+        marks = connection.execute(
+            text("SELECT sweep_id, external_id FROM sweep_seen ORDER BY sweep_id, external_id")
+        ).all()
+    _migrate(engine, "head")
+
+    assert [(sweep, sorted(orjson.loads(ids))) for sweep, ids in batches] == [
+        ("s", ["C-1", "C-2"]),
+        ("t", ["C-1"]),
+    ]
+    assert [tuple(mark) for mark in marks] == [("s", "C-1"), ("s", "C-2"), ("t", "C-1")]
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
