@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property, wraps
@@ -21,6 +22,9 @@ from hub.settings import Settings, load_settings
 from hub.store.db import make_engine, session_factory
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: How often a main thread waiting for a signal wakes, so that Python runs the signal's handler.
+SIGNAL_POLL_SECONDS = 0.2
 
 
 class Hub:
@@ -66,6 +70,19 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     console.print(table)
+
+
+def wait_until_set(event: threading.Event | None = None) -> None:
+    """Block the main thread until `event` is set (for good, without one), still running the
+    handlers of signals (Ctrl-C, SIGTERM) as they come.
+
+    Python runs a signal's handler in the main thread, the next time that thread runs. The
+    kernel may hand a process's signal to any of its threads; when it picks another, a main
+    thread blocked in a wait without a timeout never wakes to run the handler (seen: `hub
+    scheduler` under load ignoring SIGTERM for good). So the wait wakes now and then."""
+    event = event or threading.Event()
+    while not event.wait(SIGNAL_POLL_SECONDS):
+        pass
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -9,7 +9,7 @@ import time
 
 import click
 
-from hub.cli.context import Hub, console, fail, pass_hub, reports_errors
+from hub.cli.context import Hub, console, fail, pass_hub, reports_errors, wait_until_set
 from hub.connections.secrets import ConfigSealer
 from hub.demo.credentials import FILE_NAME, DemoCredentials, ensure_credentials
 from hub.demo.firstsync import (
@@ -91,7 +91,7 @@ def demo(hub: Hub, port: int, sandbox_port: int, scale: int, no_sync: bool, once
             console.print("--once: stopping")
             return
         console.print("\n[bold]Ctrl-C stops the hub, the scheduler and the sandbox.")
-        children.exited.wait()
+        wait_until_set(children.exited)
         if (gone := children.first_exited()) is not None:
             fail(children.describe_exit(gone) + "\nstopping the others")
     except KeyboardInterrupt:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import click
 
-from hub.cli.context import Hub, console, emit_json, fail, pass_hub, reports_errors
+from hub.cli.context import Hub, console, emit_json, fail, pass_hub, reports_errors, wait_until_set
 from hub.connections.secrets import ConfigSealer
 from hub.sandbox.definitions import write_definitions
 from hub.sandbox.faults import FaultSpecError, parse_faults
@@ -69,7 +68,7 @@ def sandbox(
             f"{totals['payments']:,} payments; control at {base_url}/_sandbox/partners"
         )
         try:
-            threading.Event().wait()
+            wait_until_set()
         except KeyboardInterrupt:
             console.print("sandbox stopped")
 

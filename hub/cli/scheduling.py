@@ -8,7 +8,16 @@ import threading
 
 import click
 
-from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
+from hub.cli.context import (
+    Hub,
+    console,
+    emit_json,
+    fail,
+    pass_hub,
+    print_table,
+    reports_errors,
+    wait_until_set,
+)
 from hub.cli.sync import connectors
 from hub.dispatch import ThreadPoolDispatcher
 from hub.monitoring.health import HealthService, health_as_dict
@@ -167,7 +176,7 @@ def scheduler(hub: Hub, metrics_port: int | None) -> None:
     clock = Scheduler(hub.sessions, hub.settings, dispatcher)
     clock.start()
     log.info("scheduler started")
-    stop.wait()
+    wait_until_set(stop)
     log.info("scheduler stopping: waiting for the runs in progress")
     clock.stop()
     dispatcher.close(wait=True)
