@@ -24,7 +24,7 @@ from bench.profiling import (
     py_spy_command,
     py_spy_hotspots,
 )
-from bench.report import NAMES, Measured, table, verdict_lines, verdicts
+from bench.report import NAMES, Measured, spread_lines, table, verdict_lines, verdicts
 from bench.runs import run_child
 from bench.source import source_process
 
@@ -50,11 +50,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--top", type=int, default=15, help="hotspots to print per phase")
     parser.add_argument("--no-schemas", action="store_true", help="skip the validator section")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each sync, on a fresh database each; the table shows the median (default 3)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.page_size <= 5000:
         parser.error("--page-size: the source serves 1 to 5000 records a page")
     if args.n < 1:
         parser.error("--n: at least 1")
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
     return args
 
 
@@ -147,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             note(f"  fetch+parse limit {limit:,.0f} records/s")
             for backend, _ in (run for run in runs if run[1] == size):
                 note(f"  {NAMES[backend]} N={size:,}: first sync and re-sync...")
-                result = run_child(backend, size, source, args.page_size)
+                result = run_child(backend, size, source, args.page_size, repeat=args.repeat)
                 row = Measured(backend, size, limit, result)
                 note(f"    {(row.error or 'done').splitlines()[0]}")
                 rows.append(row)
@@ -158,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows.sort(key=lambda row: (row.n != n, BACKENDS.index(row.backend), -row.n))
     print(f"\nSync benchmark: page size {args.page_size}, source in its own process on 127.0.0.1")
     print(table(rows))
+    print(spread_lines(rows))
     print("\nTargets (reported, not gated):")
     print(verdict_lines(verdicts(rows, n, small_n)))
     if hotspots:

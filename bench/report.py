@@ -13,10 +13,12 @@ RESYNC_SPEEDUP = 3.0
 #: Peak RSS at the large N over peak RSS at the small N, at most.
 RSS_GROWTH = 1.2
 LEGEND = (
+    "Each sync runs --repeat times, on a fresh database each time: rates and CPU are the median\n"
+    "run's (by wall time); every run's rate follows the table.\n"
     "first/limit: first sync records/s over the fetch+parse limit. CPU us/rec: CPU time per\n"
     "record of the sync process, + that of the PostgreSQL backends serving it (steadier than\n"
-    "records/s when other work shares the cores). RSS proc: ru_maxrss of the\n"
-    "sync process after the first sync. RSS tree: peak sampled RSS of the sync process plus any\n"
+    "records/s when other work shares the cores). RSS proc: ru_maxrss of the sync process\n"
+    "up to the last first sync. RSS tree: peak sampled RSS of the sync process plus any\n"
     "worker processes during the first sync; tree at end: the same peak up to the re-sync's end."
 )
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -160,6 +162,22 @@ def table(rows: Sequence[Measured]) -> str:
     ]
     text.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(text + ["", LEGEND] + [f"FAILED {failure}" for failure in failures])
+
+
+def spread_lines(rows: Sequence[Measured]) -> str:
+    """Every run's records/s, per backend, size and phase: how much the machine moved them."""
+    lines = []
+    for row in rows:
+        if row.error is not None:
+            continue
+        for phase, label in (("first", "first"), ("resync", "re-sync")):
+            rates = [
+                f"{row.n / seconds:,.0f}" for seconds in row.result.get(f"{phase}_seconds", [])
+            ]
+            lines.append(
+                f"  {NAMES.get(row.backend, row.backend)} N={row.n:,} {label}: {', '.join(rates)}"
+            )
+    return "Every run, records/s:\n" + "\n".join(lines)
 
 
 def verdicts(rows: Sequence[Measured], n: int, small_n: int | None) -> list[Verdict]:

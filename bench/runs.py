@@ -25,6 +25,7 @@ def run_child(
     *,
     prefix: list[str] | None = None,
     cprofile_dir: Path | None = None,
+    repeat: int = 1,
 ) -> dict[str, Any]:
     """Run `bench.sync_once` in a fresh process and return its JSON result.
 
@@ -48,6 +49,8 @@ def run_child(
             str(page_size),
             "--result",
             str(result_file),
+            "--repeat",
+            str(repeat),
         ]
         if cprofile_dir is not None:
             command += ["--cprofile", str(cprofile_dir)]
