@@ -21,6 +21,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+#: The most rows one SQLite INSERT carries: enough that the GIL changes hands once for hundreds
+#: of rows, few enough that the prepared statements a connection keeps stay small.
+ROWS_PER_STATEMENT = 256
+
 
 class BulkStatement:
     """One INSERT or UPDATE-by-key on `table`, run for many rows at once."""
@@ -99,10 +103,19 @@ class BulkStatement:
         else:
             driver = connection.connection.driver_connection
             assert driver is not None
-            per_statement = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // self.width
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
-                sql = self.sql + ", ".join([self.row] * len(chunk))
+            most = min(
+                ROWS_PER_STATEMENT,
+                driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // self.width,
+            )
+            start = 0
+            while start < len(rows):
+                # Statements of a power of two rows, at most `ROWS_PER_STATEMENT`: the driver
+                # keeps each distinct statement it prepared, about 700 bytes a row, so a
+                # statement for every batch size grew a process syncing many partners by 250 MB.
+                size = 1 << (min(most, len(rows) - start).bit_length() - 1)
+                chunk = rows[start : start + size]
+                start += size
+                sql = self.sql + ", ".join([self.row] * size)
                 connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
 
 
