@@ -132,16 +132,9 @@ class BulkColumns:
     """
 
     def __init__(
-        self,
-        session: Session,
-        table: Table,
-        fixed: Sequence[str],
-        varying: Sequence[str],
-        *,
-        skip_conflicts: bool = False,
+        self, session: Session, table: Table, fixed: Sequence[str], varying: Sequence[str]
     ) -> None:
-        """INSERT of `fixed` then `varying` columns; with `skip_conflicts`, rows that clash with
-        a unique key are left out."""
+        """INSERT of `fixed` then `varying` columns."""
         self.session = session
         self.table = table
         self.dialect = session.get_bind().dialect
@@ -159,16 +152,10 @@ class BulkColumns:
                 f"{target} SELECT {constants}, {names} FROM unnest({arrays}) "
                 f"WITH ORDINALITY AS batch({names}, n) ORDER BY n"
             )
-            if skip_conflicts:
-                self.sql += " ON CONFLICT DO NOTHING"
         else:
             constants = ", ".join("?" for _ in fixed)
-            if len(varying) == 1:
-                values = "value"
-            else:
-                values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(varying)))
-            insert = target.replace("INSERT", "INSERT OR IGNORE", 1) if skip_conflicts else target
-            self.sql = f"{insert} SELECT {constants}, {values} FROM json_each(?) ORDER BY key"
+            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(varying)))
+            self.sql = f"{target} SELECT {constants}, {values} FROM json_each(?) ORDER BY key"
         self.varying = len(varying)
 
     def bind(self, column: str, value: Any) -> Any:
@@ -183,8 +170,6 @@ class BulkColumns:
             return
         if self.postgres:
             varying: tuple[Any, ...] = tuple(list(column) for column in columns)
-        elif self.varying == 1:
-            varying = (orjson.dumps(list(columns[0])).decode(),)
         else:
             varying = (orjson.dumps(list(zip(*columns, strict=True))).decode(),)
         self.session.connection().exec_driver_sql(self.sql, (*fixed, *varying))

@@ -249,29 +249,28 @@ class RecordStore:
             model.deleted_at.is_(None),
             model.created_at < sweep_started_at,
         )
+        elements = (
+            func.json_array_elements_text(cast(SweepSeen.external_ids, JSON))
+            if postgres
+            else func.json_each(SweepSeen.external_ids)
+        ).table_valued("value")
+        seen = (
+            select(elements.c.value)
+            .select_from(SweepSeen)
+            .join(elements, true())
+            .where(SweepSeen.sweep_id == sweep_id)
+        )
         if postgres:
             # NOT EXISTS, not NOT IN: PostgreSQL plans it as an anti-join, where NOT IN over a
             # large sweep falls back to a subplan re-scanned for every row. The marks were all
             # written by this sweep, so PostgreSQL has no statistics of them and may take them
             # for a handful: it then compares every stored record with every mark (a nested
             # loop, quadratic). Comparing two whole sets is a hash join's work.
-            ids = func.json_array_elements_text(cast(SweepSeen.external_ids, JSON))
-            seen = ids.table_valued("value")
-            unseen = ~(
-                select(seen.c.value)
-                .select_from(SweepSeen)
-                .join(seen, true())
-                .where(SweepSeen.sweep_id == sweep_id, seen.c.value == model.external_id)
-                .exists()
-            )
+            unseen = ~seen.where(elements.c.value == model.external_id).exists()
             self.session.execute(text("SET LOCAL enable_nestloop = off"))
         else:
             # SQLite reads an uncorrelated IN list once, into a temporary index.
-            seen = func.json_each(SweepSeen.external_ids).table_valued("value")
-            unseen = model.external_id.not_in(
-                select(seen.c.value).select_from(SweepSeen).join(seen, true())
-                .where(SweepSeen.sweep_id == sweep_id)
-            )  # fmt: skip
+            unseen = model.external_id.not_in(seen)
         gone = self.session.execute(
             select(model.id, model.revision).where(*live_before, unseen)
         ).all()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,7 +69,6 @@ class SyncRunner:
     ) -> None:
         self.sessions = sessions
         self.settings = settings
-        self.engine: Engine = sessions.kw["bind"]
         self.on_progress = on_progress
 
     def streams(self, connector_id: int) -> list[str]:
@@ -210,12 +209,8 @@ class SyncRunner:
         # no read transaction stays open (it would hide the writer's later commits and, on
         # SQLite, keep the write-ahead log from being checkpointed) and a lookup is one round
         # trip to PostgreSQL, not three.
-        with (
-            self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as raw,
-            Session(raw) as lookups,
-            collector_paused(),
-            BatchWriter(sink.write) as writer,
-        ):
+        with self.sessions() as lookups, collector_paused(), BatchWriter(sink.write) as writer:
+            lookups.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             reader = _Reader(
                 RecordStore(lookups, entity, partner_id, instance.id), normalize, hash_raw
             )
@@ -273,7 +268,7 @@ class SyncRunner:
             ):
                 reader.records.append(item)
                 # A long page without checkpoints still commits, under the last checkpoint.
-                if len(reader.records) + reader.prepared >= 2 * size:
+                if reader.size >= 2 * size:
                     writer.submit(reader.take())
             elif isinstance(item, connectors.Checkpoint):
                 reader.state = item.state
