@@ -15,6 +15,7 @@ from connectors._base import (
     Stream,
     SyncMode,
 )
+from connectors.encoded import EncodedRecords, each_record
 from connectors.errors import (
     AuthenticationError,
     ClientRequestError,
@@ -51,6 +52,7 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "ConnectorTypeError",
+    "EncodedRecords",
     "FatalError",
     "HttpClient",
     "Mapper",
@@ -70,6 +72,7 @@ __all__ = [
     "config_json_schema",
     "connector_type_problems",
     "connector_types",
+    "each_record",
     "get_connector_type",
     "load_config",
     "map_secrets",

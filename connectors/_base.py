@@ -5,9 +5,12 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import marshmallow
+
+if TYPE_CHECKING:
+    from connectors.encoded import EncodedRecords
 
 SyncMode = Literal["full_refresh", "incremental"]
 State = Mapping[str, Any]
@@ -73,9 +76,10 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def read(
         self, config: Mapping[str, Any], stream: str, state: State | None
-    ) -> Iterator[RawRecord | Checkpoint | Notice]:
+    ) -> Iterator[RawRecord | EncodedRecords | Checkpoint | Notice]:
         """Yield the stream's raw source records, each page followed by a `Checkpoint`, and any
-        `Notice` for the run's record.
+        `Notice` for the run's record. A page's records may come as one `EncodedRecords`, their
+        JSON texts as the source sent them: the sync then decodes only those it does not hold.
 
         `state` is None for a fresh read from the start (a full refresh); otherwise the last
         checkpoint's state. Transient faults are retried inside; what cannot be retried raises a

@@ -220,18 +220,24 @@ def _read_body(response: requests.Response) -> None:
 
 
 def decode_json(response: requests.Response) -> Any:
-    """The JSON body of `response`; HTML, empty or truncated bodies raise `SourceFormatError`.
-
-    The message names the URL and the content type, not the body, which may echo the request.
-    """
+    """The JSON body of `response`; HTML, empty or truncated bodies raise `SourceFormatError`
+    (see `not_json`)."""
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError as exc:
-        content_type = response.headers.get("Content-Type") or "no content type"
-        raise SourceFormatError(
-            f"{response.request.method} {redact_url(response.url)} answered {content_type} "
-            f"({len(response.content)} bytes), not valid JSON: {exc}"
-        ) from exc
+        raise not_json(response, exc) from exc
+
+
+def not_json(response: requests.Response, problem: Exception) -> SourceFormatError:
+    """The error for a response whose body is not JSON, `problem` saying why.
+
+    The message names the URL and the content type, not the body, which may echo the request.
+    """
+    content_type = response.headers.get("Content-Type") or "no content type"
+    return SourceFormatError(
+        f"{response.request.method} {redact_url(response.url)} answered {content_type} "
+        f"({len(response.content)} bytes), not valid JSON: {problem}"
+    )
 
 
 def retry_after(response: requests.Response) -> float | None:

@@ -10,11 +10,12 @@ served raises `PaginationLoopError` instead of looping for ever.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors._base import RawRecord, State
+from connectors.encoded import EncodedRecords
 from connectors.errors import ConfigError, PaginationLoopError, SourceFormatError
 from connectors.http import redact_url
 from connectors.records import MISSING, compile_path, json_type
@@ -23,13 +24,15 @@ from connectors.records import MISSING, compile_path, json_type
 @dataclass(slots=True)
 class Page:
     """One page as read: its decoded body (None for CSV and XML), records and `Link` relations
-    (`{"next": {"url": ...}}`, as requests parses them), and for a page decoded from bytes held
-    whole (JSON), `decode_again`: its records decoded afresh from those bytes."""
+    (`{"next": {"url": ...}}`, as requests parses them); for a page decoded from bytes held
+    whole (JSON), `decode_again`: its records decoded afresh from those bytes; for a JSON page
+    split undecoded, `encoded`: its records, and `records` are their texts."""
 
     body: Any
-    records: list[RawRecord]
+    records: Sequence[Any]
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     decode_again: Callable[[], list[RawRecord]] | None = None
+    encoded: EncodedRecords | None = None
 
 
 class _PageMemory:
@@ -39,7 +42,7 @@ class _PageMemory:
     page later, out of the CPU's caches, cost ~2 µs a record of an unchanged re-sync; freed by
     the sync right after use, they cost much less. The records are decoded again only for a page
     that could be the same (as many records, the first one equal), which a walk meets only when
-    the source repeats itself.
+    the source repeats itself. A split page's texts are kept as they are: views of its bytes.
     """
 
     def __init__(self, page: Page) -> None:
@@ -48,7 +51,7 @@ class _PageMemory:
         self.decode_again = page.decode_again
         self.records = page.records if page.decode_again is None else None
 
-    def same_records(self, records: list[RawRecord]) -> bool:
+    def same_records(self, records: Sequence[Any]) -> bool:
         """Whether `records` equal the remembered page's records."""
         if len(records) != self.count or not records or records[0] != self.first:
             return False

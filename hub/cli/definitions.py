@@ -89,7 +89,7 @@ def _test_stream(
     }
     records: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
-    for item in connector.read(config, name, None):
+    for item in connector_sdk.each_record(connector.read(config, name, None)):
         if isinstance(item, connector_sdk.Notice):
             notices.append({"code": item.code, "message": item.message, "count": item.count})
             continue

@@ -7,6 +7,7 @@ import hashlib
 import re
 from typing import Any
 
+import msgspec
 import orjson
 
 _SORTED = orjson.OPT_SORT_KEYS
@@ -25,19 +26,24 @@ def canonical(value: Any) -> bytes:
 
 
 class RawHasher:
-    """Keyed hashes of raw records under one mapping fingerprint.
+    """Keyed hashes of raw records' JSON texts under one mapping fingerprint.
 
-    Keyed, because a raw record holds a NIK: a plain hash of it could be brute-forced.
+    Keyed, because a raw record holds a NIK: a plain hash of it could be brute-forced. The key
+    is a secret prefix of SHA-256's input rather than HMAC or keyed BLAKE2: the hash only tells
+    texts apart and never proves anything, so length extension gives nobody anything, and with
+    the CPU's SHA extensions one pass of SHA-256 costs half of keyed BLAKE2 (0.7 against 1.35 µs
+    for a 650-byte record).
     """
 
     def __init__(self, key: bytes, fingerprint: bytes) -> None:
-        self._template = hashlib.blake2b(fingerprint, key=key[:64], digest_size=16)
+        # The fingerprint enters as its own digest, so its end and a text's start never blur.
+        self._template = hashlib.sha256(key + hashlib.sha256(fingerprint).digest())
 
-    def __call__(self, raw_json: bytes) -> str:
-        """The hash of one raw record's canonical JSON."""
+    def __call__(self, raw_json: bytes | msgspec.Raw) -> str:
+        """The hash of one raw record's JSON text."""
         h = self._template.copy()
         h.update(raw_json)
-        return h.hexdigest()
+        return h.hexdigest()[:32]
 
 
 def content_hash(document_json: bytes) -> str:

@@ -29,10 +29,15 @@ class RecordNormalizer:
         self.course_id = ids.RecordIds("course", partner_id) if entity == "certificate" else None
 
     def __call__(self, raw: dict[str, Any], raw_json: bytes, raw_hash: str) -> Outcome:
-        """The record normalized, or refused with per-field errors. Either way, the raw copy
-        the hub keeps has NIK-shaped numbers masked."""
+        """The record normalized, or refused with per-field errors. `raw_json` is its JSON text,
+        as the source sent it or canonical. Either way, the raw copy the hub keeps has NIK-shaped
+        numbers masked."""
         kept, kept_json = raw, raw_json
-        if has_sixteen_digits(raw_json):
+        if b"\\u" in kept_json:
+            # A source's text may spell characters as escapes, digits too: spelled out, no
+            # NIK hides from the search below behind `\u0031`.
+            kept_json = canonical(raw)
+        if has_sixteen_digits(kept_json):
             kept = masked_raw(raw)
             kept_json = canonical(kept)
         try:

@@ -264,10 +264,14 @@ class SyncRunner:
         for item in items:
             # This loop runs once a record: records are told by the cheapest test first.
             if isinstance(item, dict) or not isinstance(
-                item, connectors.Checkpoint | connectors.Notice
+                item, connectors.Checkpoint | connectors.Notice | connectors.EncodedRecords
             ):
                 reader.records.append(item)
                 # A long page without checkpoints still commits, under the last checkpoint.
+                if reader.size >= 2 * size:
+                    writer.submit(reader.take())
+            elif isinstance(item, connectors.EncodedRecords):
+                reader.add(item)
                 if reader.size >= 2 * size:
                     writer.submit(reader.take())
             elif isinstance(item, connectors.Checkpoint):
@@ -359,6 +363,19 @@ class _Prepared:
     notices: NoticeCounts
 
 
+class _Decoded:
+    """Records read as dicts, in the shape of `EncodedRecords`: their canonical JSON as texts."""
+
+    __slots__ = ("records", "texts")
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
+        self.texts = [canonical(raw) for raw in records]
+
+    def decode(self, index: int) -> dict[str, Any]:
+        return self.records[index]
+
+
 class _Reader:
     """The reading thread's side of a run: the records read since the last batch, and how to
     turn them into what the writer stores."""
@@ -372,8 +389,10 @@ class _Reader:
         self.known = known
         self.normalize = normalize
         self.hash_raw = hash_raw
-        # Read and not yet prepared; prepared (valid, rejected, external ids found unchanged).
+        # Read and not yet prepared: records read as dicts, and pages before them.
         self.records: list[dict[str, Any]] = []
+        self.pages: list[connectors.EncodedRecords | _Decoded] = []
+        self.waiting = 0
         self.notices: NoticeCounts = {}
         self.state: Mapping[str, Any] | None = None
         self._clear()
@@ -387,25 +406,40 @@ class _Reader:
     @property
     def size(self) -> int:
         """The records read since the last batch."""
-        return self.prepared + len(self.records)
+        return self.prepared + self.waiting + len(self.records)
+
+    def add(self, page: connectors.EncodedRecords) -> None:
+        """Take a page of records read as texts, after the records read before it."""
+        self._page_records()
+        self.pages.append(page)
+        self.waiting += len(page)
+
+    def _page_records(self) -> None:
+        if self.records:
+            self.pages.append(_Decoded(self.records))
+            self.waiting += len(self.records)
+            self.records = []
 
     def prepare(self) -> None:
         """Turn the records read since the last call into what the writer stores: a page at a
         time, so that a batch holds its records' compact stored form, not their raw trees.
-        Records stored unchanged (same raw hash) are neither mapped nor validated."""
-        raws, self.records = self.records, []
-        encoded = [canonical(raw) for raw in raws]
-        hashes = [self.hash_raw(raw_json) for raw_json in encoded]
-        known = self.known.unchanged_by_hash(hashes)
-        self.unchanged.extend(known[h] for h in hashes if h in known)
-        for raw, raw_json, raw_hash in zip(raws, encoded, hashes, strict=True):
-            if raw_hash not in known:
-                outcome = self.normalize(raw, raw_json, raw_hash)
-                if isinstance(outcome, NormalizedRecord):
-                    self.valid.append(outcome)
-                else:
-                    self.rejected.append(outcome)
-        self.prepared += len(raws)
+        Records stored unchanged (same raw hash) are neither decoded, mapped nor validated."""
+        self._page_records()
+        pages, self.pages, self.waiting = self.pages, [], 0
+        for page in pages:
+            texts = page.texts
+            hashes = [self.hash_raw(text) for text in texts]
+            known = self.known.unchanged_by_hash(hashes)
+            self.unchanged.extend(known[h] for h in hashes if h in known)
+            for index, raw_hash in enumerate(hashes):
+                if raw_hash not in known:
+                    raw = page.decode(index)
+                    outcome = self.normalize(raw, bytes(texts[index]), raw_hash)
+                    if isinstance(outcome, NormalizedRecord):
+                        self.valid.append(outcome)
+                    else:
+                        self.rejected.append(outcome)
+            self.prepared += len(texts)
 
     def take(self) -> _Prepared:
         """The batch read since the last one, prepared; the reader starts a new one."""

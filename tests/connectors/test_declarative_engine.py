@@ -12,7 +12,7 @@ import pytest
 import responses
 from responses import matchers
 
-from connectors import Checkpoint, Notice
+from connectors import Checkpoint, Notice, each_record
 from connectors.auth import HmacSigningAuth, OAuth2ClientCredentialsAuth
 from connectors.declarative import DeclarativeConnector
 from connectors.definition_files import (
@@ -41,7 +41,7 @@ def definition(auth: dict[str, Any] | None = None, **stream: Any) -> dict[str, A
 def read(config: dict[str, Any], state: Any = None, http: HttpClient | None = None) -> list[Any]:
     connector = DeclarativeConnector(http or HttpClient(max_retries=0))
     out: list[Any] = []
-    for item in connector.read(config, "courses", state):
+    for item in each_record(connector.read(config, "courses", state)):
         if isinstance(item, Checkpoint):
             out.append(item.state)
         elif isinstance(item, Notice):
@@ -346,11 +346,46 @@ def test_a_vanished_field_gives_one_schema_drift_notice() -> None:
     responses.get(f"{BASE}/kursus", json={"data": [{"kode": "a", "nama_kursus": "A"}]})
     connector = DeclarativeConnector(HttpClient(max_retries=0))
 
-    notices = [i for i in connector.read(definition(), "courses", None) if isinstance(i, Notice)]
+    notices = [
+        i
+        for i in each_record(connector.read(definition(), "courses", None))
+        if isinstance(i, Notice)
+    ]
 
     assert [n.code for n in notices] == ["schema_drift"]
     assert "'judul' (for title)" in notices[0].message
     assert "nama_kursus" in notices[0].message
+
+
+PAGE = [{"kode": "a", "judul": "A", "diubah": "2026-01-01T00:00:00Z"}] * 2
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("rules", "body", "handed_on"),
+    [
+        ({}, {"data": PAGE}, ["EncodedRecords"]),
+        ({"records_path": "data.0"}, {"data": [PAGE]}, ["dict", "dict"]),
+        ({"skip": [{"path": "status", "equals": "draf"}]}, {"data": PAGE}, ["dict", "dict"]),
+        (
+            {"incremental": {"cursor_field": "diubah", "param": "since"}},
+            {"data": PAGE},
+            ["dict"] * 2,
+        ),
+    ],
+    ids=["plain", "indexed-path", "skip-rules", "incremental"],
+)
+def test_a_json_page_is_handed_on_undecoded_unless_a_rule_reads_every_record(
+    rules: dict[str, Any], body: Any, handed_on: list[str]
+) -> None:
+    responses.get(f"{BASE}/kursus", json=body)
+    connector = DeclarativeConnector(HttpClient(max_retries=0))
+
+    read = [i for i in connector.read(definition(**rules), "courses", None)]
+
+    records = [i for i in read if not isinstance(i, Checkpoint | Notice)]
+    assert [type(i).__name__ for i in records] == handed_on
+    assert list(each_record(records)) == PAGE
 
 
 # -- CSV and XML ---------------------------------------------------------------------------
@@ -395,7 +430,9 @@ def test_csv_exports_map_whatever_their_encoding_delimiter_and_header_language(
     config = csv_definition(path)
     connector = DeclarativeConnector()
 
-    records = [i for i in connector.read(config, "courses", None) if isinstance(i, dict)]
+    records = [
+        i for i in each_record(connector.read(config, "courses", None)) if isinstance(i, dict)
+    ]
     mapped = [connector.mapper(config, "courses")(record) for record in records]
 
     assert mapped == [
@@ -442,7 +479,9 @@ def test_an_xml_feed_yields_one_record_per_element() -> None:
     )
     connector = DeclarativeConnector(HttpClient(max_retries=0))
 
-    records = [i for i in connector.read(config, "courses", None) if isinstance(i, dict)]
+    records = [
+        i for i in each_record(connector.read(config, "courses", None)) if isinstance(i, dict)
+    ]
 
     assert records == [
         {"@kode": "C1", "judul": "Barista", "jadwal": [{"@kode": "J1", "kuota": "40"}]},

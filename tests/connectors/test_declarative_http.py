@@ -9,6 +9,7 @@ import pytest
 import responses
 from responses import matchers
 
+from connectors import each_record
 from connectors._base import Checkpoint, Notice, State
 from connectors.declarative import JsonApiConnector
 from connectors.errors import (
@@ -52,7 +53,7 @@ def read_all(
         else item
         if isinstance(item, Notice)
         else item["kode"]
-        for item in connector.read(config, "courses", state)
+        for item in each_record(connector.read(config, "courses", state))
     ]
 
 
@@ -246,7 +247,9 @@ def test_an_html_page_in_the_middle_fails_after_the_pages_before_it(
 ) -> None:
     serve_pages(partner, [[course(1), course(2)]])
     partner.get(COURSES_URL, body="<html>Maintenance</html>", content_type="text/html")
-    items = connector.read(make_config(pagination=PAGE_NUMBER_SHORT_STOPS), "courses", None)
+    items = each_record(
+        connector.read(make_config(pagination=PAGE_NUMBER_SHORT_STOPS), "courses", None)
+    )
 
     assert [next(items) for _ in range(3)] == [course(1), course(2), Checkpoint({"page": 2})]
     with pytest.raises(SourceFormatError, match="text/html"):
@@ -475,7 +478,7 @@ def test_an_unknown_stream_is_a_config_error(
     with pytest.raises(
         ConfigError, match="unknown stream 'payments'; this connector offers: courses"
     ):
-        connector.read(make_config(), "payments", None)
+        each_record(connector.read(make_config(), "payments", None))
     with pytest.raises(ConfigError):
         connector.mapper(make_config(), "payments")
 
@@ -485,7 +488,11 @@ def test_the_mapper_maps_what_read_yields(
 ) -> None:
     partner.get(COURSES_URL, json={"data": [course(7)]})
     config = make_config()
-    records = [item for item in connector.read(config, "courses", None) if isinstance(item, dict)]
+    records = [
+        item
+        for item in each_record(connector.read(config, "courses", None))
+        if isinstance(item, dict)
+    ]
 
     assert [connector.mapper(config, "courses")(raw) for raw in records] == [
         {"external_id": 7, "title": "Pelatihan 7"}

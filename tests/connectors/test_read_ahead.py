@@ -7,6 +7,7 @@ import threading
 from collections.abc import Generator
 from typing import Any, cast
 
+from connectors import each_record
 from connectors.declarative import DeclarativeConnector
 from connectors.registry import load_config
 from hub.sandbox.catalog import CatalogSource, catalog_connector_config, serve_catalog
@@ -25,7 +26,7 @@ def test_the_next_page_is_requested_while_the_records_before_it_are_handled() ->
         config = load_config(
             DeclarativeConnector, catalog_connector_config(base_url, page_size=PAGE)
         )
-        items = connector.read(config, "courses", None)
+        items = each_record(connector.read(config, "courses", None))
         first = next(items)
         assert isinstance(first, dict)  # the first record of page 1; the reader is paused on it
         assert first["kode"] == "C0000000"
@@ -52,7 +53,9 @@ def test_a_reader_that_stops_early_does_not_wait_for_the_page_requested_ahead() 
         config = load_config(
             DeclarativeConnector, catalog_connector_config(base_url, page_size=PAGE)
         )
-        items = cast(Generator[Any, None, None], connector.read(config, "courses", None))
+        items = cast(
+            Generator[Any, None, None], each_record(connector.read(config, "courses", None))
+        )
         try:
             read = [next(items) for _ in range(PAGE + 1)]  # page 1 and its checkpoint
             read.append(next(items))  # page 2 begins: page 3 is asked for, and held

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import responses
 from sqlalchemy import select, text
@@ -108,7 +109,10 @@ def synced(sessions: sessionmaker[Session], settings: Settings) -> Iterator[dict
     certificates = [certificate(i, nik) for i, nik in enumerate([*NIKS, BAD_NIK])]
     payments = [payment(i, nik) for i, nik in enumerate(NIKS)]
     with responses.RequestsMock() as mock:
-        mock.get(f"{BASE}/sertifikat", json={"data": certificates})
+        # The first NIK spelled in escapes (`\u0033\u0032...`), as a source may write any text.
+        page = orjson.dumps({"data": certificates}).decode()
+        page = page.replace(NIKS[0], "".join(f"\\u{ord(digit):04x}" for digit in NIKS[0]))
+        mock.get(f"{BASE}/sertifikat", body=page, content_type="application/json")
         mock.get(f"{BASE}/transaksi", json={"data": payments})
         runner = SyncRunner(sessions, settings)
         yield {
@@ -167,3 +171,15 @@ def test_no_raw_nik_anywhere_in_the_database(
             content = path.read_bytes()
             for nik in [*NIKS, BAD_NIK]:
                 assert nik.encode() not in content, path
+
+
+def test_a_nik_spelled_in_escapes_is_masked_in_the_raw_copy_too(
+    synced: dict[str, Any], sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        first = session.execute(
+            select(Certificate).where(Certificate.external_id == "SRT-00000")
+        ).scalar_one()
+
+    assert first.raw["peserta"]["nik"] == "[redacted]"
+    assert "\\u0033" not in everything_stored(sessions)

@@ -37,6 +37,7 @@ class Catalog:
     def __init__(self, mock: responses.RequestsMock, records: list[dict[str, Any]]) -> None:
         self.records = records
         self.fail_from_page: int | None = None
+        self.indent = False
         self.calls = 0
         mock.add_callback(responses.GET, f"{BASE}/courses", callback=self._page)
 
@@ -49,7 +50,9 @@ class Catalog:
         if self.fail_from_page is not None and page >= self.fail_from_page:
             return 500, {}, "upstream down"
         chunk = self.records[(page - 1) * size : page * size]
-        return 200, {"Content-Type": "application/json"}, orjson.dumps({"data": chunk}).decode()
+        spacing = orjson.OPT_INDENT_2 if self.indent else 0
+        body = orjson.dumps({"data": chunk}, option=spacing).decode()
+        return 200, {"Content-Type": "application/json"}, body
 
 
 @pytest.fixture
@@ -163,6 +166,23 @@ def test_reworded_raw_record_with_same_meaning_keeps_its_revision(
     assert len(change_ops(sessions)) == 5
 
 
+def test_records_sent_again_spaced_and_ordered_otherwise_keep_their_revision(
+    mock: responses.RequestsMock, runner: SyncRunner, connector_id: int, sessions: Any
+) -> None:
+    catalog = Catalog(mock, [course(i) for i in range(5)])
+    runner.run(connector_id, "courses")
+    catalog.records = [dict(reversed(course(i).items())) for i in range(5)]
+    catalog.indent = True
+
+    reworded = runner.run(connector_id, "courses")
+    again = runner.run(connector_id, "courses")
+
+    assert (reworded.created, reworded.updated, reworded.unchanged) == (0, 0, 5)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    assert set(stored(sessions).values()) == {(1, False)}
+    assert len(change_ops(sessions)) == 5
+
+
 def test_complete_full_refresh_marks_vanished_records_deleted(
     mock: responses.RequestsMock, runner: SyncRunner, connector_id: int, sessions: Any
 ) -> None:
@@ -240,15 +260,17 @@ def test_invalid_records_are_quarantined_with_field_errors_and_the_rest_stored(
     [
         ("<html><body>502 Bad Gateway</body></html>", "text/html"),
         ('{"data": [{"kode": "C1", "judul": "Tru', "application/json"),
+        ('{"data": [{"kode": "C1"}, 5]}', "application/json"),
+        (b'{"data": [{"kode": "C1", "judul": "\xff"}]}', "application/json"),
     ],
-    ids=["html", "truncated-json"],
+    ids=["html", "truncated-json", "record-not-an-object", "record-not-utf-8"],
 )
 def test_source_answering_garbage_fails_the_run_and_leaves_data_untouched(
     mock: responses.RequestsMock,
     runner: SyncRunner,
     connector_id: int,
     sessions: Any,
-    body: str,
+    body: str | bytes,
     content_type: str,
 ) -> None:
     catalog = Catalog(mock, [course(i) for i in range(8)])
