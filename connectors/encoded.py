@@ -16,7 +16,7 @@ import orjson
 
 from connectors._base import RawRecord
 from connectors.errors import SourceFormatError
-from connectors.records import json_type
+from connectors.records import RecordExtractor, not_an_object
 
 #: A record's JSON text: the source's bytes, or a view of them.
 Text = bytes | msgspec.Raw
@@ -34,12 +34,14 @@ class EncodedRecords:
     it is decoded, naming where it was.
     """
 
-    __slots__ = ("_where", "texts")
+    __slots__ = ("_array", "_where", "texts")
 
-    def __init__(self, texts: Sequence[Text], where: str) -> None:
+    def __init__(self, texts: Sequence[Text], where: str, array: str) -> None:
+        """`where` names the page ("stream 'courses', page 3"), `array` the records' array in it
+        ("'data'"), for the errors."""
         self.texts = texts
-        # Reads like "stream 'courses', page 3: record {} in 'data'".
         self._where = where
+        self._array = array
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -49,14 +51,13 @@ class EncodedRecords:
         try:
             record = orjson.loads(memoryview(self.texts[index]))
         except orjson.JSONDecodeError as exc:
-            raise SourceFormatError(
-                f"{self._where.format(index)} is not valid JSON: {exc}"
-            ) from None
+            raise SourceFormatError(f"{self._record_at(index)} is not valid JSON: {exc}") from None
         if not isinstance(record, dict):
-            raise SourceFormatError(
-                f"{self._where.format(index)} is {json_type(record)}, not an object"
-            )
+            raise not_an_object(self._record_at(index), record)
         return record
+
+    def _record_at(self, index: int) -> str:
+        return f"{self._where}: record {index} in {self._array}"
 
     def decode_all(self) -> list[RawRecord]:
         """Every record, decoded."""
@@ -84,15 +85,15 @@ class RecordSplitter:
     """Takes the records out of a JSON page undecoded: the array at a records path of member
     names (`data`, `result.items`), and the page's other members decoded, for the paginator.
 
-    The body it returns lacks the records' own member. Its errors are `RecordExtractor`'s.
+    The body it returns lacks the records' own member. A page without an array at the path is
+    handed to `RecordExtractor`, so its errors are the extractor's own.
     """
 
     def __init__(self, records_path: str) -> None:
         if not self.handles(records_path):
             raise ValueError(f"records path {records_path!r} is not a path of member names")
-        self.records_path = records_path
         self._steps = records_path.split(".")
-        self._named = f"'{records_path}'"
+        self._extractor = RecordExtractor(records_path)
 
     @staticmethod
     def handles(records_path: str) -> bool:
@@ -107,39 +108,36 @@ class RecordSplitter:
         (or not UTF-8), for the caller to word for its response; `SourceFormatError` when the
         JSON holds no array at the records path.
         """
-        members = self._members(content, where)
+        try:
+            split = self._split(content, where)
+        except msgspec.ValidationError:  # JSON, but not an object or an array where expected
+            split = None
+        if split is None:
+            self._extractor(orjson.loads(content), where)  # raises the extractor's own error
+            raise AssertionError("the extractor found records where the splitter found none")
+        return split
+
+    def _split(self, content: bytes, where: str) -> tuple[dict[str, Any], EncodedRecords] | None:
+        # None, or msgspec's ValidationError, when the path leads to no array.
+        members = _MEMBERS.decode(content)
         body: dict[str, Any] = {}
         node = body
-        last = len(self._steps) - 1
-        for depth, step in enumerate(self._steps):
-            for name, value in members.items():
-                if name != step:
-                    node[name] = orjson.loads(memoryview(value))
+        *branches, leaf = self._steps
+        for step in branches:
+            node.update(_decoded_except(members, step))
             if step not in members:
-                raise self._missing(where)
-            if depth == last:
-                texts = self._elements(members[step], where)
-                return body, EncodedRecords(texts, f"{where}: record {{}} in {self._named}")
+                return None
             inner: dict[str, Any] = {}
             node[step] = inner
             node = inner
-            members = self._members(members[step], where)
-        raise AssertionError("unreachable: a records path has at least one step")
+            members = _MEMBERS.decode(members[step])
+        node.update(_decoded_except(members, leaf))
+        if leaf not in members:
+            return None
+        texts = _ELEMENTS.decode(members[leaf])
+        return body, EncodedRecords(texts, where, f"'{self._extractor.records_path}'")
 
-    def _members(self, text: Text, where: str) -> dict[str, msgspec.Raw]:
-        try:
-            return _MEMBERS.decode(text)
-        except msgspec.ValidationError:  # JSON, but not an object: the path leads nowhere
-            raise self._missing(where) from None
 
-    def _elements(self, text: msgspec.Raw, where: str) -> list[msgspec.Raw]:
-        try:
-            return _ELEMENTS.decode(text)
-        except msgspec.ValidationError:
-            found = json_type(orjson.loads(memoryview(text)))
-            raise SourceFormatError(
-                f"{where}: {self._named} is {found}, not an array of records"
-            ) from None
-
-    def _missing(self, where: str) -> SourceFormatError:
-        return SourceFormatError(f"{where}: the response has no {self._named} (records path)")
+def _decoded_except(members: dict[str, msgspec.Raw], name: str) -> dict[str, Any]:
+    """The members of an object but `name`, decoded."""
+    return {key: orjson.loads(memoryview(text)) for key, text in members.items() if key != name}

@@ -102,10 +102,14 @@ class RecordExtractor:
             )
         for index, record in enumerate(records):
             if not isinstance(record, dict):
-                raise SourceFormatError(
-                    f"{where}: record {index} in {named} is {json_type(record)}, not an object"
-                )
+                raise not_an_object(f"{where}: record {index} in {named}", record)
         return records
+
+
+def not_an_object(record_at: str, record: Any) -> SourceFormatError:
+    """The error for a record that is not a JSON object; `record_at` names it, and reads like
+    "stream 'courses', page 3: record 1 in 'data'"."""
+    return SourceFormatError(f"{record_at} is {json_type(record)}, not an object")
 
 
 def _identity(node: Any) -> Any:

@@ -267,20 +267,20 @@ class SyncRunner:
                 item, connectors.Checkpoint | connectors.Notice | connectors.EncodedRecords
             ):
                 reader.records.append(item)
-                # A long page without checkpoints still commits, under the last checkpoint.
-                if reader.size >= 2 * size:
-                    writer.submit(reader.take())
             elif isinstance(item, connectors.EncodedRecords):
                 reader.add(item)
-                if reader.size >= 2 * size:
-                    writer.submit(reader.take())
             elif isinstance(item, connectors.Checkpoint):
                 reader.state = item.state
                 reader.prepare()
                 if reader.size >= size:
                     writer.submit(reader.take())
+                continue
             else:
                 count_notice(reader.notices, item)
+                continue
+            # A long page without checkpoints still commits, under the last checkpoint.
+            if reader.size >= 2 * size:
+                writer.submit(reader.take())
         writer.submit(reader.take())
 
     def _written(self, run: Run) -> None:

@@ -130,7 +130,7 @@ def test_a_splitter_serves_paths_of_member_names_only(path: str, handled: bool) 
 
 
 def test_each_record_gives_a_read_with_its_pages_decoded() -> None:
-    page = EncodedRecords([b'{"kode": "C1"}', b'{"kode": "C2"}'], "page 1: record {}")
+    page = EncodedRecords([b'{"kode": "C1"}', b'{"kode": "C2"}'], "page 1", "'data'")
 
     assert list(each_record([{"kode": "C0"}, page, "checkpoint"])) == [
         {"kode": "C0"},
@@ -138,3 +138,16 @@ def test_each_record_gives_a_read_with_its_pages_decoded() -> None:
         {"kode": "C2"},
         "checkpoint",
     ]
+
+
+def test_a_stream_and_path_named_with_braces_are_named_as_they_are() -> None:
+    content = b'{"da{ta}": [5]}'
+    _, encoded = RecordSplitter("da{ta}")(content, "stream 'c{0}', page 1")
+
+    with pytest.raises(SourceFormatError) as caught:
+        encoded.decode(0)
+
+    assert (
+        str(caught.value)
+        == "stream 'c{0}', page 1: record 0 in 'da{ta}' is a number, not an object"
+    )
