@@ -46,6 +46,8 @@ __all__ = ["MEMO_SIZE", "parsed_field_code", "url_check", "url_code"]
 #: Entries per memo (at most about a megabyte each): more than a large catalog's distinct
 #: start times or prices.
 MEMO_SIZE = 1 << 12
+#: Generated code's test that the str named in place of `{}` holds no NUL character.
+NO_NUL = "'\\x00' not in {}"
 #: Parsed field types whose result for a `str` depends on nothing but the str, and whose values
 #: recur and are not personal data (phone numbers are, and NIKs are never remembered).
 _PURE_TEXT: tuple[type[ParsedField[Any]], ...] = (Rupiah, LanguageTag)
@@ -76,9 +78,11 @@ def parsed_field_code(field: ParsedField[Any], source: Source) -> tuple[Conv, li
     if cls is StringOrInt:
         return core, [("type(v) is str", []), ("type(v) is int and v >= 0", ["v = str(v)"])]
     if cls is Text and not field.validators:
-        # Text.parse gives a str that is not blank once stripped, and not too long, stripped.
+        # Text.parse gives a str that is not blank once stripped, not too long and holds no
+        # NUL, stripped.
         limit = source.const(cast(Text, field).max_length)
-        return core, [(f"type(v) is str and 0 < len(t := v.strip()) <= {limit}", ["v = t"])]
+        test = f"type(v) is str and 0 < len(t := v.strip()) <= {limit} and {NO_NUL.format('t')}"
+        return core, [(test, ["v = t"])]
     return core, []
 
 

@@ -46,7 +46,7 @@ from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCH
 from schemas import _context
 from schemas._codegen import Branch, Conv, Reject, Source, Unsupported
 from schemas._context import LoadContext
-from schemas._fastfields import parsed_field_code, url_code
+from schemas._fastfields import NO_NUL, parsed_field_code, url_code
 from schemas._fastrules import rule_code
 from schemas._rules import Rule, RuleSchema
 from schemas._validators import IDENTIFIER, Pattern
@@ -449,7 +449,8 @@ def _item_expression(inner: fields.Field[Any], item: Conv, source: Source) -> st
         return f"{load}(x) if type(x) is dict else {call}"
     if cls is Text and not inner.validators:
         limit = source.const(cast(Text, inner).max_length)
-        return f"t if type(x) is str and 0 < len(t := x.strip()) <= {limit} else {call}"
+        test = f"type(x) is str and 0 < len(t := x.strip()) <= {limit} and {NO_NUL.format('t')}"
+        return f"t if {test} else {call}"
     patterns = [check for check in inner.validators if type(check) is Pattern]
     if cls is fields.String and len(patterns) == len(inner.validators):
         tests = "".join(

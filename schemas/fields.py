@@ -458,7 +458,9 @@ class LanguageTag(ParsedField[str]):
 class Text(ParsedField[str | None]):
     """Free text (a title, a name), loaded with surrounding whitespace removed.
 
-    Blank text counts as null: an optional field (`allow_none`, as `load_default=None` implies)
+    Text holding a NUL character is refused: no backend stores one in a text column
+    (PostgreSQL refuses it, so a single such record would fail the whole batch). Blank text
+    counts as null: an optional field (`allow_none`, as `load_default=None` implies)
     loads it as None, a required one rejects it. Length is checked after stripping, against
     `max_length`; declared validators are refused because they would also receive None.
     """
@@ -466,6 +468,7 @@ class Text(ParsedField[str | None]):
     default_error_messages = {
         "invalid": "Not a valid string.",
         "blank": "Must not be blank.",
+        "nul": "Must not contain a NUL character.",
         "too_long": "Longer than maximum length {max_length}.",
     }
 
@@ -485,12 +488,16 @@ class Text(ParsedField[str | None]):
             raise self.make_error("blank")
         if len(text) > self.max_length:
             raise self.make_error("too_long", max_length=self.max_length)
+        if "\x00" in text:
+            raise self.make_error("nul")
         return text
 
     def json_schema(self) -> JsonSchema:
         if self.allow_none:
-            return {"type": "string", "maxLength": self.max_length}
-        return {"type": "string", "maxLength": self.max_length, "pattern": r"\S"}
+            return {"type": "string", "maxLength": self.max_length, "pattern": r"^[^\x00]*$"}
+        # Not blank: something other than whitespace, and no NUL anywhere.
+        pattern = r"^[^\x00]*[^\s\x00][^\x00]*$"
+        return {"type": "string", "maxLength": self.max_length, "pattern": pattern}
 
 
 class StringOrInt(ParsedField[str]):

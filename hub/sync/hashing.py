@@ -57,9 +57,18 @@ def has_sixteen_digits(raw_json: bytes) -> bool:
 
 
 def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
-    """The raw record as the hub keeps it: every standalone 16-digit number masked."""
+    """The raw record as the hub keeps it: every standalone 16-digit number masked, and every
+    NUL character, in a name or a value, replaced by U+FFFD (PostgreSQL's `jsonb`, which keeps
+    quarantined records, refuses it)."""
     masked: dict[str, Any] = _mask(raw)
     return masked
+
+
+def has_nul(raw_json: bytes) -> bool:
+    """Whether a record's JSON text may hold a NUL character: JSON spells one only as an
+    escape, `\\u0000` (an escaped backslash before `u0000` is a false alarm, which
+    `masked_raw` then leaves as it is)."""
+    return b"\\u0000" in raw_json
 
 
 def mask_text(text: str) -> str:
@@ -69,11 +78,15 @@ def mask_text(text: str) -> str:
 
 def _mask(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _mask(v) for k, v in value.items()}
+        return {_without_nul(k): _mask(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_mask(v) for v in value]
     if isinstance(value, str):
-        return mask_text(value)
+        return mask_text(_without_nul(value))
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) == 16:
         return NIK_MASK
     return value
+
+
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")

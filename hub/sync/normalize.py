@@ -7,7 +7,7 @@ from typing import Any
 import connectors
 from hub.store import ids
 from hub.store.records import NormalizedRecord, RejectedRecord, promoted_getter
-from hub.sync.hashing import canonical, content_hash, has_sixteen_digits, masked_raw
+from hub.sync.hashing import canonical, content_hash, has_nul, has_sixteen_digits, masked_raw
 from schemas import Normalizer, RecordInvalid
 
 Outcome = NormalizedRecord | RejectedRecord
@@ -31,13 +31,15 @@ class RecordNormalizer:
     def __call__(self, raw: dict[str, Any], raw_json: bytes, raw_hash: str) -> Outcome:
         """The record normalized, or refused with per-field errors. `raw_json` is its JSON text,
         as the source sent it or canonical. Either way, the raw copy the hub keeps has NIK-shaped
-        numbers masked."""
+        numbers masked and no NUL character (see `masked_raw`)."""
         kept, kept_json = raw, raw_json
+        nul = False
         if b"\\u" in kept_json:
             # A source's text may spell characters as escapes, digits too: spelled out, no
             # NIK hides from the search below behind `\u0031`.
             kept_json = canonical(raw)
-        if has_sixteen_digits(kept_json):
+            nul = has_nul(kept_json)
+        if nul or has_sixteen_digits(kept_json):
             kept = masked_raw(raw)
             kept_json = canonical(kept)
         try:
@@ -48,7 +50,12 @@ class RecordNormalizer:
             document = self.normalizer(mapped)
         except RecordInvalid as error:
             external_id = mapped.get("external_id")
-            ext = external_id if isinstance(external_id, str) and external_id else None
+            # An id no text column can hold (PostgreSQL refuses a NUL) is not kept beside it.
+            ext = (
+                external_id
+                if isinstance(external_id, str) and external_id and "\x00" not in external_id
+                else None
+            )
             return RejectedRecord(ext, kept, error.errors)
         if self.course_id is not None:
             document["course_id"] = self.course_id(document["course_external_id"])

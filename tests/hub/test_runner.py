@@ -341,6 +341,31 @@ def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_sent(
         assert row.data["external_id"] == "C\\0001"
 
 
+def test_nul_characters_are_quarantined_or_replaced_and_never_fail_the_run(
+    mock: responses.RequestsMock, runner: SyncRunner, connector_id: int, sessions: Any
+) -> None:
+    # PostgreSQL's text columns and jsonb refuse NUL: one such record used to fail the batch.
+    records = [course(i) for i in range(5)]
+    records[1]["judul"] = "Judul\u0000rusak"  # a stored text: refused, by field
+    records[2]["kode"] = "C\u00002"  # the id itself: refused, kept without its id
+    records[2]["durasi_jam"] = 0
+    records[3]["catatan\u0000"] = "tak dipetakan \u0000"  # unmapped: stored, NUL replaced
+    Catalog(mock, records)
+
+    run = runner.run(connector_id, "courses")
+
+    assert (run.status, run.created, run.rejected) == ("partial", 3, 2)
+    with sessions() as session:
+        rejected = {r.external_id: r for r in session.scalars(select(Rejection))}
+        kept = session.execute(select(Course).where(Course.external_id == "C0000003")).scalar_one()
+    assert rejected["C0000001"].errors == {"title": ["Must not contain a NUL character."]}
+    assert rejected["C0000001"].raw["judul"] == "Judul\ufffdrusak"
+    assert set(rejected[None].errors) == {"external_id", "duration_hours"}
+    assert rejected[None].raw["kode"] == "C\ufffd2"
+    assert kept.raw["catatan\ufffd"] == "tak dipetakan \ufffd"
+    assert kept.data["title"] == records[3]["judul"]
+
+
 def test_the_garbage_collector_is_on_again_after_a_run_even_a_failed_one(
     mock: responses.RequestsMock, runner: SyncRunner, connector_id: int
 ) -> None:

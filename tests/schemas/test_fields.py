@@ -411,6 +411,15 @@ def test_text_strips_and_checks_its_length() -> None:
     assert messages(field, 5) == ["Not a valid string."]
 
 
+@pytest.mark.parametrize("required", [True, False])
+def test_text_refuses_a_nul_character_anywhere(required: bool) -> None:
+    # No backend's text column holds one: PostgreSQL would refuse the whole batch.
+    field = Text(max_length=5, required=True) if required else Text(max_length=5, load_default=None)
+    for value in ["a\x00b", "\x00", " ab\x00 ", "\x00  "]:
+        assert messages(field, value) == ["Must not contain a NUL character."]
+    assert field.deserialize("a\u00a0b") == "a\u00a0b"  # other characters stay as sent
+
+
 def test_optional_text_loads_blank_as_null() -> None:
     field = Text(max_length=5, load_default=None)
     assert field.deserialize("  ") is None
