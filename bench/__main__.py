@@ -1,5 +1,6 @@
 """`python -m bench`: first sync and unchanged re-sync of N courses into SQLite and PostgreSQL,
-beside the fetch+parse limit measured in the same run; then the validator's fast path.
+beside the fetch+parse limit and a reference connector framework measured in the same run; then
+the validator's fast path.
 
 Exits 0 when targets are missed (it reports, it does not gate), 1 when a sync fails or its counts
 are wrong.
@@ -24,7 +25,16 @@ from bench.profiling import (
     py_spy_command,
     py_spy_hotspots,
 )
-from bench.report import NAMES, Measured, spread_lines, table, verdict_lines, verdicts
+from bench.reference import Reference, reference_rate
+from bench.report import (
+    NAMES,
+    Measured,
+    reference_lines,
+    spread_lines,
+    table,
+    verdict_lines,
+    verdicts,
+)
 from bench.runs import run_child
 from bench.source import source_process
 
@@ -50,6 +60,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--top", type=int, default=15, help="hotspots to print per phase")
     parser.add_argument("--no-schemas", action="store_true", help="skip the validator section")
+    parser.add_argument(
+        "--no-reference",
+        action="store_true",
+        help="skip the reference (singer-sdk reading the same source, in .venv-reference)",
+    )
     parser.add_argument(
         "--repeat",
         type=int,
@@ -120,6 +135,18 @@ def profile(args: argparse.Namespace, n: int, source: str) -> str:
         return "\n\n".join(sections)
 
 
+def measure_reference(source: str, page_size: int, n: int, repeat: int) -> Reference | None:
+    """The reference framework's records/s on `source`, or None (and why, on stderr)."""
+    note(f"  reference: singer-sdk reading the same source, {repeat} run(s)...")
+    try:
+        found = reference_rate(source, page_size, n, repeat)
+    except (RuntimeError, OSError) as error:
+        note(f"    reference not measured: {error}")
+        return None
+    note(f"    singer-sdk {found.version}: {found.rate:,.0f} records/s")
+    return found
+
+
 def schemas_section() -> str:
     """The validator's records/s, fast path vs marshmallow, from `bench.bench_schemas`."""
     try:
@@ -148,11 +175,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     n, small_n, runs = plan(args)
     rows: list[Measured] = []
     hotspots = ""
+    reference: Reference | None = None
     for size in sorted({size for _, size in runs}, reverse=True):
         with source_process(size, args.page_size) as source:
             note(f"source N={size:,} warmed, at {source}")
             limit = fetch_parse_rate(source, args.page_size, size)
             note(f"  fetch+parse limit {limit:,.0f} records/s")
+            if size == n and not args.no_reference:
+                reference = measure_reference(source, args.page_size, size, args.repeat)
             for backend, _ in (run for run in runs if run[1] == size):
                 note(f"  {NAMES[backend]} N={size:,}: first sync and re-sync...")
                 result = run_child(backend, size, source, args.page_size, repeat=args.repeat)
@@ -169,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(spread_lines(rows))
     print("\nTargets (reported, not gated):")
     print(verdict_lines(verdicts(rows, n, small_n)))
+    if reference is not None:
+        print(f"\n{reference_lines(rows, n, reference)}")
     if hotspots:
         print(f"\n{hotspots}")
     if not args.no_schemas:
