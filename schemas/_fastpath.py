@@ -49,7 +49,7 @@ from schemas._context import LoadContext
 from schemas._fastfields import NO_NUL, parsed_field_code, url_code
 from schemas._fastrules import rule_code
 from schemas._rules import Rule, RuleSchema
-from schemas._validators import IDENTIFIER, Pattern
+from schemas._validators import IDENTIFIER, NO_CONTROL, Pattern
 from schemas.fields import (
     HubId,
     LanguageTag,
@@ -500,6 +500,11 @@ def _checks_code(validators: list[Any], source: Source, indent: int, *, hashable
                 f" and {match}(v) is None:",
                 "    raise Reject",
             )
+        elif cls is Pattern and validator.compiled.pattern == NO_CONTROL:
+            # Printable text holds no control character; of other text, the regex says.
+            match = source.name(validator.compiled.fullmatch)
+            test = f"not v.isprintable() and {match}(v) is None"
+            source.add(indent, f"if {test}:", "    raise Reject")
         elif cls is Pattern:
             match = source.name(validator.compiled.fullmatch)
             source.add(indent, f"if {match}(v) is None:", "    raise Reject")

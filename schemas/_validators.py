@@ -36,6 +36,16 @@ class Pattern(validate.Regexp):
 IDENTIFIER = r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?"
 
 
+#: No control character (C0 or DEL) anywhere: a URL holds none (RFC 3986), whatever
+#: marshmallow's URL validator lets through in a path.
+NO_CONTROL = r"[^\x00-\x1f\x7f]*"
+
+
+def no_control_pattern() -> Pattern:
+    """The rule that text holds no control character."""
+    return Pattern(NO_CONTROL, error="Must not contain control characters.")
+
+
 def identifier_pattern() -> Pattern:
     """The rule shared by every external id and reference code."""
     return Pattern(

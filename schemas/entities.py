@@ -22,7 +22,7 @@ from schemas._rules import (
     RuleSchema,
     UniqueWithin,
 )
-from schemas._validators import Pattern, identifier_pattern
+from schemas._validators import Pattern, identifier_pattern, no_control_pattern
 from schemas.fields import (
     AwareDateTime,
     HubId,
@@ -124,7 +124,9 @@ class CourseSchema(RecordSchema):
     skills = fields.List(Text(max_length=100), load_default=list, validate=validate.Length(max=50))
     status = _choice(COURSE_STATUSES, load_default="active")
     url = fields.Url(
-        schemes={"http", "https"}, validate=validate.Length(max=2048), load_default=None
+        schemes={"http", "https"},
+        validate=[validate.Length(max=2048), no_control_pattern()],
+        load_default=None,
     )
     schedules = fields.List(
         fields.Nested(ScheduleSchema), load_default=list, validate=validate.Length(max=500)

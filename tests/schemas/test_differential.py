@@ -216,7 +216,17 @@ ZONE = pool(ZONES, ["UTC", "", None, 7, "Asia/Bangkok"])
 LANGUAGE = pool(["id", "en-US", "ID", "jv", "zh-hant-tw"], ["english", "", None, 5, "id_ID"])
 URL = pool(
     ["https://kursus.example.co.id/1", "http://localhost:8000/x"],
-    ["ftp://x.co.id", "not a url", "", None, 5, "https://"],
+    [
+        "ftp://x.co.id",
+        "not a url",
+        "",
+        None,
+        5,
+        "https://",
+        "https://kursus.example.co.id/a\x00b",
+        "https://kursus.example.co.id/\x7f",
+        "https://kursus.example.co.id/\u00e9\u200b",
+    ],
 )
 REDEEM = pool(["GHOPNYXUVMT0", "PRAT-7YHQ2K"], ["ghopnyxuvmt0", "SHORT", None, 12])
 HUB_ID = pool(

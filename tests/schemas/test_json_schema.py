@@ -57,6 +57,7 @@ def test_known_good_records_validate(entity: str, exported: dict[str, Any], vali
         ("course", {"title": "   "}, "title"),
         ("course", {"title": "Jud\x00ul"}, "title"),
         ("course", {"description": "\x00"}, "description"),
+        ("course", {"url": "https://kursus.example.co.id/a\x07b"}, "url"),
         ("course", {"id": "x"}, ""),
         ("course", {"delivery_mode": "online"}, "delivery_mode"),
         ("course", {"duration_hours": 0}, "duration_hours"),
