@@ -45,14 +45,17 @@ from connectors.definition import DefinitionSchema
 from connectors.encoded import EncodedRecords, RecordSplitter
 from connectors.errors import ConfigError, SourceFormatError, SourceUnavailableError
 from connectors.formats import read_csv, read_xml
-from connectors.http import HttpClient, decode_json, not_json
+from connectors.http import HttpClient, not_json
 from connectors.incremental import HighWaterMark, parse_lookback, step_back
 from connectors.mapping import SourceField, compile_mapping, source_fields
 from connectors.pagination import Page, Paginator, paginator_from_config
 from connectors.records import MISSING, RecordExtractor, compile_path
+from connectors.repair import replace_lone_surrogates
 
 #: Records of a streamed file between two checkpoints.
 STREAM_CHECKPOINT_EVERY = 1000
+#: The notice of a page read with lone surrogates replaced (its count: how many).
+REPAIRED_TEXT = "lone UTF-16 surrogates (ill-formed Unicode) replaced with U+FFFD"
 
 
 def number_defaults(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -228,19 +231,37 @@ class DeclarativeStream:
         return functools.partial(self.http.request, self.spec.get("method", "GET"), url, **kwargs)
 
     def parse_page(self, response: requests.Response, position: str) -> Page:
-        """The page a response carries; `position` (such as "page 3") names it in errors."""
+        """The page a response carries; `position` (such as "page 3") names it in errors.
+
+        A JSON page that escapes lone surrogates (see `connectors.repair`) is read with each
+        replaced by U+FFFD, and says how many in its `repaired`.
+        """
         where = f"stream {self.name!r}, {position}"
-        if self.splitter is not None:
-            try:
-                members, encoded = self.splitter(response.content, where)
-            except (msgspec.DecodeError, orjson.JSONDecodeError) as exc:
+        if self.kind != "json":
+            return Page(None, list(self._parse(_content_stream(response), where)), response.links)
+        content = response.content
+        try:
+            return self._json_page(content, response.links, where)
+        except (msgspec.DecodeError, orjson.JSONDecodeError) as exc:
+            # Only a page that fails is searched for lone surrogates: a good one costs nothing.
+            repaired, replaced = replace_lone_surrogates(content)
+            if not replaced:
                 raise not_json(response, exc) from exc
-            return Page(members, encoded.texts, response.links, encoded=encoded)
-        if self.kind == "json":
-            body = decode_json(response)
-            again = functools.partial(self._decode_records, response.content, where)
-            return Page(body, self.extractor(body, where), response.links, again)
-        return Page(None, list(self._parse(_content_stream(response), where)), response.links)
+            try:
+                page = self._json_page(repaired, response.links, where)
+            except (msgspec.DecodeError, orjson.JSONDecodeError):
+                raise not_json(response, exc) from exc
+            page.repaired = replaced
+            return page
+
+    def _json_page(self, content: bytes, links: Any, where: str) -> Page:
+        """The page of a JSON body; raises the decoders' errors for a body that is not JSON."""
+        if self.splitter is not None:
+            members, encoded = self.splitter(content, where)
+            return Page(members, encoded.texts, links, encoded=encoded)
+        body = orjson.loads(content)
+        again = functools.partial(self._decode_records, content, where)
+        return Page(body, self.extractor(body, where), links, again)
 
     def _decode_records(self, content: bytes, where: str) -> list[RawRecord]:
         return self.extractor(orjson.loads(content), where)
@@ -284,6 +305,8 @@ class DeclarativeStream:
                 paginator.advance(page)
                 if not paginator.finished:
                     upcoming = ahead.submit(self.page_request(paginator, since))
+                if page.repaired:
+                    yield Notice("repaired_text", REPAIRED_TEXT, page.repaired)
                 if page.encoded is not None:
                     yield from self._deliver_encoded(page.encoded, where)
                 else:

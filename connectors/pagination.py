@@ -26,13 +26,15 @@ class Page:
     """One page as read: its decoded body (None for CSV and XML), records and `Link` relations
     (`{"next": {"url": ...}}`, as requests parses them); for a page decoded from bytes held
     whole (JSON), `decode_again`: its records decoded afresh from those bytes; for a JSON page
-    split undecoded, `encoded`: its records, and `records` are their texts."""
+    split undecoded, `encoded`: its records, and `records` are their texts; `repaired`: how many
+    lone surrogates its text escaped, read as U+FFFD (see `connectors.repair`)."""
 
     body: Any
     records: Sequence[Any]
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     decode_again: Callable[[], list[RawRecord]] | None = None
     encoded: EncodedRecords | None = None
+    repaired: int = 0
 
 
 class _PageMemory:

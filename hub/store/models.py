@@ -343,7 +343,8 @@ class SweepSeen(Base):
 
 class RunNotice(Base):
     """Something a run noticed besides its records, added up: records skipped by a rule
-    (`skipped`), or a source whose shape changed (`schema_drift`: a mapped field vanished)."""
+    (`skipped`), a source whose shape changed (`schema_drift`: a mapped field vanished), or
+    lone surrogates read as U+FFFD (`repaired_text`)."""
 
     __tablename__ = "run_notices"
     __table_args__ = (UniqueConstraint("run_id", "code", "message"),)

@@ -388,6 +388,36 @@ def test_a_json_page_is_handed_on_undecoded_unless_a_rule_reads_every_record(
     assert list(each_record(records)) == PAGE
 
 
+@responses.activate
+@pytest.mark.parametrize(
+    "rules", [{}, {"skip": [{"path": "status", "equals": "draf"}]}], ids=["split", "decoded"]
+)
+def test_a_page_escaping_lone_surrogates_is_read_with_them_replaced_and_noted(
+    rules: dict[str, Any],
+) -> None:
+    # A source that cut "Kelas 🚀" between the emoji's halves, then serialized it.
+    records = '{"kode": "a", "judul": "Kelas \\ud83d"}, {"kode": "b", "judul": "\\ud83d\\ude80"}'
+    body = f'{{"data": [{records}]}}'
+    responses.get(f"{BASE}/kursus", body=body, content_type="application/json")
+    connector = DeclarativeConnector(HttpClient(max_retries=0))
+
+    read = list(each_record(connector.read(definition(**rules), "courses", None)))
+
+    assert [r["judul"] for r in read if isinstance(r, dict)] == ["Kelas \ufffd", "🚀"]
+    notices = [i for i in read if isinstance(i, Notice)]
+    assert [(n.code, n.count) for n in notices] == [("repaired_text", 1)]
+    assert "U+FFFD" in notices[0].message
+
+
+@responses.activate
+def test_a_page_broken_otherwise_still_fails_though_it_escapes_a_lone_surrogate() -> None:
+    body = '{"data": [{"kode": "a", "judul": "Kelas \\ud83d"}, {"kode": "b", "judul": "Tru'
+    responses.get(f"{BASE}/kursus", body=body, content_type="application/json")
+
+    with pytest.raises(SourceFormatError, match="not valid JSON"):
+        read(definition())
+
+
 # -- CSV and XML ---------------------------------------------------------------------------
 
 

@@ -8,17 +8,20 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import orjson
 import pytest
 import responses
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from connectors.declarative import REPAIRED_TEXT
 from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService
 from hub.partners.services import PartnerService
 from hub.sandbox.catalog import catalog_connector_config, course
 from hub.settings import Settings
 from hub.store.models import Change, Course, Rejection
+from hub.sync.notices import run_notices
 from hub.sync.runner import SyncRunner
 from hub.sync.runs import run_as_dict
 
@@ -364,6 +367,26 @@ def test_nul_characters_are_quarantined_or_replaced_and_never_fail_the_run(
     assert rejected[None].raw["kode"] == "C\ufffd2"
     assert kept.raw["catatan\ufffd"] == "tak dipetakan \ufffd"
     assert kept.data["title"] == records[3]["judul"]
+
+
+def test_a_title_cut_inside_an_emoji_is_stored_with_u_fffd_and_the_run_says_so(
+    mock: responses.RequestsMock, runner: SyncRunner, connector_id: int, sessions: Any
+) -> None:
+    # The source cut "🚀" in half (JavaScript counts UTF-16 units) and escaped the half it kept.
+    records = [course(i) for i in range(3)]
+    records[1]["judul"] = "Kelas Roket \U0001f680"
+    page = {"data": records, "meta": {"page": 1, "total_pages": 1}}
+    body = orjson.dumps(page).decode().replace("\U0001f680", "\\ud83d")
+    mock.add(responses.GET, f"{BASE}/courses", body=body, content_type="application/json")
+
+    run = runner.run(connector_id, "courses")
+
+    assert (run.status, run.created) == ("succeeded", 3), run.error_message
+    with sessions() as session:
+        row = session.execute(select(Course).where(Course.external_id == "C0000001")).scalar_one()
+        notices = run_notices(session, run.id)
+    assert row.data["title"] == row.raw["judul"] == "Kelas Roket \ufffd"
+    assert notices == [{"code": "repaired_text", "message": REPAIRED_TEXT, "count": 1}]
 
 
 def test_the_garbage_collector_is_on_again_after_a_run_even_a_failed_one(
