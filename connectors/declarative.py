@@ -254,7 +254,9 @@ class DeclarativeStream:
             page.repaired = replaced
             return page
 
-    def _json_page(self, content: bytes, links: Any, where: str) -> Page:
+    def _json_page(
+        self, content: bytes, links: Mapping[str, Mapping[str, str]], where: str
+    ) -> Page:
         """The page of a JSON body; raises the decoders' errors for a body that is not JSON."""
         if self.splitter is not None:
             members, encoded = self.splitter(content, where)
