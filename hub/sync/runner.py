@@ -428,7 +428,7 @@ class _Reader:
         pages, self.pages, self.waiting = self.pages, [], 0
         for page in pages:
             texts = page.texts
-            hashes = [self.hash_raw(text) for text in texts]
+            hashes = list(map(self.hash_raw, texts))
             known = self.known.unchanged_by_hash(hashes)
             self.unchanged.extend(known[h] for h in hashes if h in known)
             for index, raw_hash in enumerate(hashes):
