@@ -35,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dashboard
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-reference var .pytest_cache .mypy_cache .ruff_cache
