@@ -25,7 +25,7 @@ REPLACEMENT = rb"\ufffd"
 
 def replace_lone_surrogates(content: bytes) -> tuple[bytes, int]:
     """`content` with every escaped lone surrogate replaced by an escaped U+FFFD, and how many
-    were replaced (0: `content` itself)."""
+    were replaced (0: the same text)."""
     if b"\\u" not in content:
         return content, 0
     replaced = 0
@@ -37,5 +37,4 @@ def replace_lone_surrogates(content: bytes) -> tuple[bytes, int]:
         replaced += 1
         return match[1] + REPLACEMENT
 
-    repaired = _SURROGATE_ESCAPE.sub(replace, content)
-    return (repaired, replaced) if replaced else (content, 0)
+    return _SURROGATE_ESCAPE.sub(replace, content), replaced

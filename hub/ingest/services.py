@@ -8,7 +8,6 @@ push is answered and replayed under its `Idempotency-Key`.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,14 +24,12 @@ from hub.settings import Settings
 from hub.store.models import ConnectorInstance, IdempotentRequest, Run
 from hub.store.records import NormalizedRecord, RecordStore, RejectedRecord
 from hub.store.types import utcnow
-from hub.sync.hashing import RawHasher, canonical
+from hub.sync.hashing import RawHasher, canonical, has_nul
 from hub.sync.normalize import RecordNormalizer
 from schemas import Normalizer
 
 #: The most records one push may carry.
 MAX_RECORDS = 1000
-#: An escaped NUL in JSON text (not an escaped backslash followed by "u0000").
-_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 #: The longest `Idempotency-Key` kept.
 MAX_KEY_LENGTH = 255
 KEY_HEADER = "Idempotency-Key"
@@ -184,7 +181,7 @@ def _encoded(records: Sequence[Mapping[str, Any]]) -> list[bytes]:
         except TypeError as error:
             errors[f"records.{index}"] = [f"Cannot be stored: {error}."]
             continue
-        if b"\\u0000" in encoded[-1] and _NUL.search(encoded[-1]):
+        if has_nul(encoded[-1]):
             errors[f"records.{index}"] = ["Cannot be stored: holds a NUL character (\\u0000)."]
     if errors:
         raise InvalidInput(f"records: {len(errors)} cannot be stored", errors)

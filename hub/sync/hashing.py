@@ -17,6 +17,8 @@ _SORTED = orjson.OPT_SORT_KEYS
 _DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _RUN_OF_16 = b"0" * 16
 _SIXTEEN_DIGITS_TEXT = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
+#: An escaped NUL in JSON text (not an escaped backslash followed by "u0000").
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 NIK_MASK = "[redacted]"
 
 
@@ -65,10 +67,9 @@ def masked_raw(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def has_nul(raw_json: bytes) -> bool:
-    """Whether a record's JSON text may hold a NUL character: JSON spells one only as an
-    escape, `\\u0000` (an escaped backslash before `u0000` is a false alarm, which
-    `masked_raw` then leaves as it is)."""
-    return b"\\u0000" in raw_json
+    """Whether a JSON text holds a NUL character: JSON spells one only as the escape
+    `\\u0000` (not an escaped backslash before `u0000`)."""
+    return b"\\u0000" in raw_json and _NUL_ESCAPE.search(raw_json) is not None
 
 
 def mask_text(text: str) -> str:
