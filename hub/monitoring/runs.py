@@ -21,6 +21,7 @@ from hub.store.models import (
     Run,
     RunLog,
 )
+from hub.store.paging import KEY_RANGE
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 MAX_PAGE = 500
@@ -192,6 +193,7 @@ def _check(where: RunFilter, limit: int) -> None:
 
 
 def _cursor_id(cursor: str) -> int:
-    if not cursor.isdigit():
+    # ASCII digits only: `isdigit` alone also takes "²", which `int` refuses.
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) not in KEY_RANGE:
         raise InvalidInput("cursor: not a cursor this list gave", {"cursor": ["not a cursor"]})
     return int(cursor)

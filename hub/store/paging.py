@@ -16,6 +16,9 @@ T = TypeVar("T")
 
 #: The largest page a caller may ask for.
 MAX_LIMIT = 1000
+#: The ints a key column holds (64-bit, signed, on both backends): a cursor beyond them is no
+#: cursor the hub gave, and cannot even be bound as a parameter (SQLite overflows).
+KEY_RANGE = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,11 @@ def decode_cursor(cursor: str, kind: type[str] | type[int], field: str = "cursor
         position = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))[0]
     except (ValueError, TypeError, IndexError, KeyError, UnicodeEncodeError, binascii.Error):
         position = None
-    if not isinstance(position, kind) or isinstance(position, bool):
+    if (
+        not isinstance(position, kind)
+        or isinstance(position, bool)
+        or (isinstance(position, int) and position not in KEY_RANGE)
+    ):
         message = "Not a cursor this API handed out."
         raise InvalidInput(f"{field}: {message}", {field: [message]})
     return position

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.app import create_app
 from hub.settings import Settings
 from hub.store.models import Partner
+from hub.store.paging import encode_cursor
 from tests.api.conftest import ClientFactory, HeadersFactory, request_token
 
 PARTNERS = "/api/v1/partners"
@@ -163,6 +164,27 @@ def test_422_for_bad_query_parameters(client: FlaskClient, admin_headers: dict[s
     body = assert_problem(client.get(f"{PARTNERS}?limit=0", headers=admin_headers), 422)
     assert list(body["errors"]) == ["limit"]
     body = assert_problem(client.get(f"{PARTNERS}?cursor=%%%", headers=admin_headers), 422)
+    assert list(body["errors"]) == ["cursor"]
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        ("/api/v1/runs", str(2**63)),
+        ("/api/v1/runs", "\u00b2"),
+        ("/api/v1/connectors", encode_cursor(2**63)),
+        ("/api/v1/connectors", encode_cursor(2**64 - 1)),
+    ],
+    ids=["runs-beyond-64-bits", "runs-superscript-digit", "connectors-2**63", "connectors-2**64-1"],
+)
+def test_422_for_a_cursor_no_key_can_match(
+    client: FlaskClient, admin_headers: dict[str, str], path: str, cursor: str
+) -> None:
+    # Found by the OpenAPI conformance test: SQLite cannot bind such an int (a 500 before).
+    body = assert_problem(
+        client.get(path, query_string={"cursor": cursor}, headers=admin_headers), 422
+    )
+
     assert list(body["errors"]) == ["cursor"]
 
 
