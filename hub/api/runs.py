@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub.api.common import json_response, own_partner, page_fields
+from hub.api.common import MAX_ID, json_response, own_partner, page_fields
 from hub.api.context import db_session
 from hub.api.security import current_principal, require_scope
 from hub.monitoring.runs import MAX_PAGE, RunFilter, RunMonitor
@@ -84,7 +84,9 @@ class RejectionPage(Schema):
 RunFilters = Schema.from_dict(
     {
         **page_fields(max_limit=MAX_PAGE),
-        "connector_id": fields.Integer(load_default=None, validate=validate.Range(min=1)),
+        "connector_id": fields.Integer(
+            load_default=None, validate=validate.Range(min=1, max=MAX_ID)
+        ),
         "status": fields.String(load_default=None, validate=validate.OneOf(RUN_STATUSES)),
     },
     name="RunFilters",

@@ -167,6 +167,19 @@ def test_422_for_bad_query_parameters(client: FlaskClient, admin_headers: dict[s
     assert list(body["errors"]) == ["cursor"]
 
 
+def test_422_for_a_connector_filter_beyond_any_connector_id(
+    client: FlaskClient, admin_headers: dict[str, str]
+) -> None:
+    # Found by the OpenAPI conformance test: PostgreSQL refused the int (a 500 before).
+    query = {"connector_id": 2**31}
+
+    body = assert_problem(
+        client.get("/api/v1/runs", query_string=query, headers=admin_headers), 422
+    )
+
+    assert list(body["errors"]) == ["connector_id"]
+
+
 @pytest.mark.parametrize(
     ("path", "cursor"),
     [
