@@ -18,6 +18,7 @@ from hub.errors import Conflict, HubError, InvalidInput, NotFound
 from hub.monitoring.runs import RunFilter, RunMonitor
 from hub.scheduling.schedules import ScheduleService
 from hub.store.models import RUN_STATUSES, ConnectorInstance
+from hub.store.paging import MAX_ID
 
 #: Connectors per page of the overview.
 PAGE_SIZE = 50
@@ -85,7 +86,7 @@ def overview() -> str:
     )
 
 
-@bp.route("/connectors/<int:connector_id>")
+@bp.route(f"/connectors/<int(max={MAX_ID}):connector_id>")
 def connector(connector_id: int) -> str:
     """One connector: its health, its controls and its latest runs."""
     session = db()
@@ -142,7 +143,7 @@ def runs() -> str:
     )
 
 
-@bp.route("/runs/<int:run_id>")
+@bp.route(f"/runs/<int(max={MAX_ID}):run_id>")
 def run(run_id: int) -> str:
     """One run: counters, duration, error, log lines, and the records it quarantined with their
     field errors (raw records are stored with NIKs masked)."""
@@ -183,7 +184,7 @@ def _connector(connector_id: int) -> ConnectorInstance:
     return found
 
 
-@bp.route("/connectors/<int:connector_id>/run", methods=["POST"])
+@bp.route(f"/connectors/<int(max={MAX_ID}):connector_id>/run", methods=["POST"])
 def run_now(connector_id: int) -> ResponseReturnValue:
     """Queue a run of every stream of the connector through the dispatcher."""
     instance = _connector(connector_id)
@@ -205,7 +206,7 @@ def run_now(connector_id: int) -> ResponseReturnValue:
     return _back()
 
 
-@bp.route("/connectors/<int:connector_id>/pause", methods=["POST"])
+@bp.route(f"/connectors/<int(max={MAX_ID}):connector_id>/pause", methods=["POST"])
 def pause(connector_id: int) -> ResponseReturnValue:
     """Pause the connector: no scheduled or requested run starts until it is resumed."""
     instance = _connector(connector_id)
@@ -215,7 +216,7 @@ def pause(connector_id: int) -> ResponseReturnValue:
     return _back()
 
 
-@bp.route("/connectors/<int:connector_id>/resume", methods=["POST"])
+@bp.route(f"/connectors/<int(max={MAX_ID}):connector_id>/resume", methods=["POST"])
 def resume(connector_id: int) -> ResponseReturnValue:
     """Resume a paused connector; its failure streak starts again from zero."""
     instance = _connector(connector_id)

@@ -19,9 +19,6 @@ from hub.catalog.services import body_tag
 from hub.store.paging import MAX_LIMIT
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: The largest id of a 32-bit key column (connectors, runs): as the routes' `int(max=...)`, an
-#: id filter beyond it is no id, and PostgreSQL would refuse to compare with it.
-MAX_ID = 2_147_483_647
 
 
 def page_fields(max_limit: int = MAX_LIMIT) -> dict[str, fields.Field[Any]]:

@@ -25,6 +25,7 @@ from hub.dispatch import APP_EXTENSION, Dispatcher
 from hub.errors import NotFound
 from hub.scheduling.schedules import ScheduleService, parse_interval
 from hub.store.models import ConnectorInstance, ConnectorSchedule
+from hub.store.paging import MAX_ID
 from hub.sync.runs import run_as_dict
 
 SCOPE = "connectors:write"
@@ -216,7 +217,7 @@ class Connectors(MethodView):
         )
 
 
-@bp.route("/<int(max=2147483647):connector_id>")
+@bp.route(f"/<int(max={MAX_ID}):connector_id>")
 class Connector(MethodView):
     """One connector."""
 
@@ -229,7 +230,7 @@ class Connector(MethodView):
         return json_response(connector_as_dict(instance))
 
 
-@bp.route("/<int(max=2147483647):connector_id>/check")
+@bp.route(f"/<int(max={MAX_ID}):connector_id>/check")
 class Check(MethodView):
     """Checking a connector's source."""
 
@@ -270,11 +271,11 @@ def _status_view(status: str) -> type[MethodView]:
     return SetStatus
 
 
-bp.route("/<int(max=2147483647):connector_id>/pause")(_status_view("paused"))
-bp.route("/<int(max=2147483647):connector_id>/resume")(_status_view("active"))
+bp.route(f"/<int(max={MAX_ID}):connector_id>/pause")(_status_view("paused"))
+bp.route(f"/<int(max={MAX_ID}):connector_id>/resume")(_status_view("active"))
 
 
-@bp.route("/<int(max=2147483647):connector_id>/schedule")
+@bp.route(f"/<int(max={MAX_ID}):connector_id>/schedule")
 class Schedule(MethodView):
     """A connector's schedule."""
 
@@ -309,7 +310,7 @@ class Schedule(MethodView):
         return json_response(_schedule_as_dict(schedule))
 
 
-@bp.route("/<int(max=2147483647):connector_id>/runs")
+@bp.route(f"/<int(max={MAX_ID}):connector_id>/runs")
 class Runs(MethodView):
     """Triggering runs."""
 

@@ -10,11 +10,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub.api.common import MAX_ID, json_response, own_partner, page_fields
+from hub.api.common import json_response, own_partner, page_fields
 from hub.api.context import db_session
 from hub.api.security import current_principal, require_scope
 from hub.monitoring.runs import MAX_PAGE, RunFilter, RunMonitor
 from hub.store.models import RUN_STATUSES
+from hub.store.paging import MAX_ID
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 SCOPE = "jobs:read"
@@ -119,7 +120,7 @@ class Runs(MethodView):
         )
 
 
-@bp.route("/<int(max=2147483647):run_id>")
+@bp.route(f"/<int(max={MAX_ID}):run_id>")
 class Run(MethodView):
     """One run."""
 
@@ -131,7 +132,7 @@ class Run(MethodView):
         return json_response(run_as_dict(_service().get(run_id)))
 
 
-@bp.route("/<int(max=2147483647):run_id>/rejections")
+@bp.route(f"/<int(max={MAX_ID}):run_id>/rejections")
 class Rejections(MethodView):
     """What a run quarantined."""
 

@@ -19,6 +19,10 @@ MAX_LIMIT = 1000
 #: The ints a key column holds (64-bit, signed, on both backends): a cursor beyond them is no
 #: cursor the hub gave, and cannot even be bound as a parameter (SQLite overflows).
 KEY_RANGE = range(-(2**63), 2**63)
+#: The largest id of a 32-bit key column (connectors, runs). A route's id is at most this
+#: (`<int(max=...)>`: beyond it no route matches, a 404) and so is an id filter: PostgreSQL
+#: refuses to compare such a column with a larger number, and SQLite to bind one beyond 64 bits.
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)

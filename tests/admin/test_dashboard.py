@@ -275,3 +275,17 @@ def test_pause_and_resume_go_through_the_schedule_service(
         ).all()
         assert list(events) == ["paused", "resumed"]
         assert session.get(ConnectorInstance, seeded["good"]).status == "active"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/connectors/2147483648",
+        "/admin/runs/9223372036854775808",
+        "/admin/connectors/99999999999999999999/pause",
+    ],
+)
+def test_an_id_beyond_the_key_columns_is_not_found(client: FlaskClient, path: str) -> None:
+    # PostgreSQL refuses to compare a 32-bit key with it, SQLite to bind it: a 404, not a 500.
+    method = client.post if path.endswith("/pause") else client.get
+    assert method(path).status_code == 404
