@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.errors import HubError, InvalidInput
 from hub.settings import Settings, load_settings
 from hub.store.db import make_engine, session_factory
+from hub.store.paging import MAX_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +54,9 @@ class Hub:
 
 
 pass_hub = click.make_pass_decorator(Hub, ensure=True)
+#: A connector's or a run's id: one beyond a 32-bit key column names nothing, and is refused as
+#: out of range before PostgreSQL (or SQLite, beyond 64 bits) would fail on it.
+ID = click.IntRange(1, MAX_ID)
 console = Console()
 errors = Console(stderr=True)
 

@@ -9,6 +9,7 @@ import threading
 import click
 
 from hub.cli.context import (
+    ID,
     Hub,
     console,
     emit_json,
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 @connectors.command("pause")
-@click.argument("connector_id", type=int)
+@click.argument("connector_id", type=ID)
 @click.option("--reason", default="paused by an operator", show_default=True)
 @pass_hub
 @reports_errors
@@ -43,7 +44,7 @@ def pause_connector(hub: Hub, connector_id: int, reason: str) -> None:
 
 
 @connectors.command("resume")
-@click.argument("connector_id", type=int)
+@click.argument("connector_id", type=ID)
 @pass_hub
 @reports_errors
 def resume_connector(hub: Hub, connector_id: int) -> None:
@@ -54,7 +55,7 @@ def resume_connector(hub: Hub, connector_id: int) -> None:
 
 
 @connectors.command("run")
-@click.argument("connector_id", type=int)
+@click.argument("connector_id", type=ID)
 @click.option("--stream", default=None, help="Only this stream (default: every stream).")
 @click.option("--full-refresh", is_flag=True, help="Read everything again from the start.")
 @click.option("--json", "as_json", is_flag=True, help="Print the finished runs as JSON.")
@@ -89,7 +90,7 @@ def run_connector(
 
 
 @connectors.command("schedule")
-@click.argument("connector_id", type=int)
+@click.argument("connector_id", type=ID)
 @click.option("--interval", default=None, help="Every so long: 90s, 30m, 6h, 1d, 1h30m.")
 @click.option("--cron", default=None, help='A crontab expression, e.g. "0 */6 * * *".')
 @click.option(

@@ -13,7 +13,16 @@ import yaml
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 import connectors as connector_sdk
-from hub.cli.context import Hub, console, emit_json, fail, pass_hub, print_table, reports_errors
+from hub.cli.context import (
+    ID,
+    Hub,
+    console,
+    emit_json,
+    fail,
+    pass_hub,
+    print_table,
+    reports_errors,
+)
 from hub.connections.secrets import ConfigSealer
 from hub.connections.services import ConnectorService, connector_as_dict
 from hub.errors import InvalidInput
@@ -120,7 +129,7 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 
 @connectors.command("check")
-@click.argument("connector_id", type=int)
+@click.argument("connector_id", type=ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_hub
 @reports_errors
@@ -140,7 +149,7 @@ def check_connector(hub: Hub, connector_id: int, as_json: bool) -> None:
 
 
 @connectors.command("sync")
-@click.argument("connector_id", type=int)
+@click.argument("connector_id", type=ID)
 @click.option("--stream", default=None, help="Only this stream (default: every stream).")
 @click.option("--full-refresh", is_flag=True, help="Read everything again from the start.")
 @click.option("--json", "as_json", is_flag=True, help="Print the finished runs as JSON.")
@@ -204,7 +213,7 @@ def runs() -> None:
 @runs.command("list")
 @click.option("--status", type=click.Choice(RUN_STATUSES), default=None)
 @click.option("--partner", default=None, help="Only this partner's runs (id or code).")
-@click.option("--connector", "connector_id", type=int, default=None)
+@click.option("--connector", "connector_id", type=ID, default=None)
 @click.option("--trigger", type=click.Choice(RUN_TRIGGERS), default=None)
 @click.option(
     "--since", type=_instant, default=None, help="Created at or after, ISO 8601 with offset."
@@ -264,7 +273,7 @@ def list_runs(
 
 
 @runs.command("show")
-@click.argument("run_id", type=int)
+@click.argument("run_id", type=ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_hub
 @reports_errors

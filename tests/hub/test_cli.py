@@ -177,6 +177,26 @@ def test_show_of_a_missing_run_exits_1(hub: Any) -> None:
     assert "999" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["runs", "show", "2147483648"], "RUN_ID"),
+        (["runs", "show", "0"], "RUN_ID"),
+        (["connectors", "sync", "99999999999999999999"], "CONNECTOR_ID"),
+        (["connectors", "pause", "2147483648"], "CONNECTOR_ID"),
+        (["runs", "list", "--connector", "2147483648"], "--connector"),
+    ],
+)
+def test_an_id_no_key_column_holds_exits_2_naming_it(hub: Any, args: list[str], field: str) -> None:
+    # PostgreSQL refuses to compare a 32-bit key with it and SQLite to bind one beyond 64 bits:
+    # a usage error naming the argument and its range, not a traceback.
+    result = hub(*args)
+
+    assert result.exit_code == 2
+    assert field in result.stderr
+    assert "1<=x<=2147483647" in result.stderr
+
+
 def test_schemas_export_writes_one_json_schema_per_entity(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["schemas", "export", str(tmp_path / "out")])
 
