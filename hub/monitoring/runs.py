@@ -21,7 +21,7 @@ from hub.store.models import (
     Run,
     RunLog,
 )
-from hub.store.paging import KEY_RANGE
+from hub.store.paging import MAX_ID
 from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 MAX_PAGE = 500
@@ -187,13 +187,19 @@ def _check(where: RunFilter, limit: int) -> None:
         problems["until"] = ["must be later than since"]
     if not 1 <= limit <= MAX_PAGE:
         problems["limit"] = [f"must be between 1 and {MAX_PAGE}"]
+    if where.connector_id is not None and not 1 <= where.connector_id <= MAX_ID:
+        problems["connector_id"] = [f"must be between 1 and {MAX_ID}"]
     if problems:
         field, messages = next(iter(problems.items()))
         raise InvalidInput(f"{field}: {messages[0]}", problems)
 
 
+_RUN_IDS = range(MAX_ID + 1)
+
+
 def _cursor_id(cursor: str) -> int:
-    # ASCII digits only: `isdigit` alone also takes "²", which `int` refuses.
-    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) not in KEY_RANGE:
+    # ASCII digits only: `isdigit` alone also takes "²", which `int` refuses. A run's id is a
+    # 32-bit key, so no cursor this list gave is beyond it (PostgreSQL refuses to compare).
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) not in _RUN_IDS:
         raise InvalidInput("cursor: not a cursor this list gave", {"cursor": ["not a cursor"]})
     return int(cursor)

@@ -289,3 +289,21 @@ def test_an_id_beyond_the_key_columns_is_not_found(client: FlaskClient, path: st
     # PostgreSQL refuses to compare a 32-bit key with it, SQLite to bind it: a 404, not a 500.
     method = client.post if path.endswith("/pause") else client.get
     assert method(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("connector=2147483648", "connector_id"),
+        ("connector=99999999999999999999", "connector_id"),
+        ("before=2147483648", "cursor"),
+    ],
+)
+def test_run_filters_beyond_the_key_columns_are_refused_naming_the_field(
+    client: FlaskClient, query: str, field: str
+) -> None:
+    # They reached the database: PostgreSQL's "integer out of range", SQLite's OverflowError.
+    answer = client.get(f"/admin/runs?{query}")
+
+    assert answer.status_code == 400
+    assert f"{field}: " in answer.get_data(as_text=True)
