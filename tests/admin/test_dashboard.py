@@ -94,6 +94,22 @@ def test_a_wrong_password_is_refused_without_saying_which_field(
     assert client.get("/admin/").status_code == 302
 
 
+def test_an_email_with_a_nul_is_a_wrong_email_not_a_server_error(
+    admin_app: Flask, sessions: sessionmaker[Session]
+) -> None:
+    create_admin(sessions)
+    client = admin_app.test_client()
+    token = csrf_of(client.get("/admin/sign-in").get_data(as_text=True))
+
+    answer = client.post(
+        "/admin/sign-in",
+        data={"email": EMAIL + "\x00", "password": PASSWORD, "csrf_token": token},
+    )
+
+    assert answer.status_code == 401
+    assert "Wrong email or password" in answer.get_data(as_text=True)
+
+
 def test_the_session_cookie_is_httponly_and_samesite_lax(
     admin_app: Flask, sessions: sessionmaker[Session]
 ) -> None:
