@@ -256,7 +256,8 @@ def build_server(
     """The authorization server of one app."""
 
     def query_client(client_id: Any) -> Client | None:
-        if not isinstance(client_id, str):
+        # No client's id holds a NUL, and PostgreSQL refuses to even compare with one.
+        if not isinstance(client_id, str) or "\x00" in client_id:
             return None
         row = sessions().get(OAuthClient, client_id)
         return None if row is None or row.revoked_at is not None else Client(row)

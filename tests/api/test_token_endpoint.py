@@ -99,6 +99,21 @@ def test_a_wrong_secret_is_invalid_client(client: FlaskClient, make_client: Clie
     assert "access_token" not in post.get_json()
 
 
+@pytest.mark.parametrize("endpoint", ["/oauth/token", "/oauth/introspect", "/oauth/revoke"])
+def test_a_client_id_with_a_nul_is_invalid_client_not_a_server_error(
+    client: FlaskClient, endpoint: str
+) -> None:
+    # PostgreSQL refuses to compare a text column with a NUL: the lookup itself used to fail.
+    form = {"grant_type": "client_credentials", "token": "t"}
+    basic = client.post(endpoint, data=form, auth=("lpk\x00a", "secret"))
+    post = client.post(endpoint, data={**form, "client_id": "lpk\x00a", "client_secret": "s"})
+    unknown = client.post(endpoint, data={**form, "client_id": "nobody", "client_secret": "s"})
+
+    assert basic.status_code == 401
+    assert (post.status_code, post.get_json()) == (unknown.status_code, unknown.get_json())
+    assert basic.get_json()["error"] == post.get_json()["error"] == "invalid_client"
+
+
 def test_a_scope_the_client_was_not_granted_is_invalid_scope_not_a_narrower_token(
     client: FlaskClient, make_client: ClientFactory, make_partner: Callable[..., str]
 ) -> None:
