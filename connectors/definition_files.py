@@ -57,7 +57,14 @@ def load_definition(path: str | Path) -> dict[str, Any]:
 
     Raises `DefinitionError` listing every mistake with its place.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    content = Path(path).read_bytes()
+    try:
+        text = content.decode()
+    except UnicodeDecodeError as exc:
+        before = content[: exc.start]
+        line, column = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
+        problem = Problem("(file)", line, column, "Not UTF-8 text.")
+        raise DefinitionError(str(path), [problem]) from None
     return parse_definition(text, str(path))
 
 

@@ -118,7 +118,10 @@ def add_connector(
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInput(f"config: {path} is not UTF-8 text (byte {error.start})") from None
     try:
         config = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as error:

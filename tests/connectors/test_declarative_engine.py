@@ -570,6 +570,20 @@ def test_a_mapping_target_the_common_schema_lacks_is_refused() -> None:
     assert "no field 'harga_kursus'" in problem.message
 
 
+def test_a_definition_file_that_is_not_utf8_is_refused_at_its_first_bad_byte(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "lpk.yaml"
+    path.write_bytes(b"base_url: https://x.example\nstreams:\n  kurs\xe9s: {}\n")
+
+    with pytest.raises(DefinitionError) as caught:
+        load_definition(path)
+
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line, problem.column) == ("(file)", 3, 7)
+    assert problem.message == "Not UTF-8 text."
+
+
 def test_the_published_schema_file_is_current() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_text(), (
         "run: hub connectors schema --output config/connectors/definition.schema.json"

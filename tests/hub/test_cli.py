@@ -114,6 +114,23 @@ def test_malformed_connector_config_is_refused_and_nothing_stored(
         assert session.scalar(select(func.count()).select_from(ConnectorInstance)) == 0
 
 
+def test_a_config_file_that_is_not_utf8_is_refused_and_nothing_stored(
+    hub: Any, tmp_path: Path, sessions: sessionmaker[Session]
+) -> None:
+    hub("partners", "create", "--kind", "training_provider", "--code", "lpk-a", "--name", "A")
+    path = tmp_path / "connector.yaml"
+    path.write_bytes(b"base_url: http://127.0.0.1:9\nname: Kurs\xe9\n")
+
+    result = hub(
+        "connectors", "add", "--type", "declarative", "--partner", "lpk-a", "--config", str(path)
+    )
+
+    assert result.exit_code == 2
+    assert "is not UTF-8 text (byte 39)" in " ".join(result.stderr.split())
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ConnectorInstance)) == 0
+
+
 def test_unknown_connector_type_and_partner_are_refused(hub: Any, tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("base_url: http://127.0.0.1:9\n")
