@@ -18,11 +18,14 @@ _INTERVAL = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _UNIT_SECONDS = (86400, 3600, 60, 1)
 #: A jitter longer than this would blur a schedule into something else.
 MAX_JITTER_SECONDS = 3600
+#: A connector synced less often than yearly has no schedule worth the name; the bound also
+#: keeps the interval within its 32-bit column.
+MAX_INTERVAL_SECONDS = 366 * 86400
 
 
 def parse_interval(text: str) -> int:
     """Seconds in an interval written `90`, `45s`, `30m`, `6h`, `1d` or `1h30m`; InvalidInput
-    (field `interval`) when it does not parse or is zero."""
+    (field `interval`) when it does not parse, is zero or is longer than 366 days."""
     text = text.strip().lower()
     match = _INTERVAL.fullmatch(text)
     if text.isdigit():
@@ -31,9 +34,15 @@ def parse_interval(text: str) -> int:
         seconds = sum(int(v) * u for v, u in zip(match.groups(), _UNIT_SECONDS, strict=True) if v)
     else:
         _refuse("interval", "must be a duration like 90s, 30m, 6h, 1d or 1h30m")
+    _check_interval(seconds)
+    return seconds
+
+
+def _check_interval(seconds: int) -> None:
     if seconds <= 0:
         _refuse("interval", "must be longer than zero")
-    return seconds
+    if seconds > MAX_INTERVAL_SECONDS:
+        _refuse("interval", f"must be at most {MAX_INTERVAL_SECONDS // 86400} days")
 
 
 def _refuse(field: str, rule: str) -> NoReturn:
@@ -64,13 +73,16 @@ class ScheduleService:
             _refuse("connector", str(error).removeprefix("connector: "))
         if (interval_seconds is None) == (cron is None):
             _refuse("schedule", "give exactly one of an interval and a cron expression")
-        if interval_seconds is not None and interval_seconds <= 0:
-            _refuse("interval", "must be longer than zero")
+        if interval_seconds is not None:
+            _check_interval(interval_seconds)
         if cron is not None:
             try:
-                cron_trigger(cron, instance.timezone)
+                trigger = cron_trigger(cron, instance.timezone)
             except ValueError as error:
                 _refuse("cron", f"not a five-field crontab expression: {error}")
+            # `0 0 31 2 *` parses, but no day is ever the 31st of February.
+            if trigger.get_next_fire_time(None, utcnow()) is None:
+                _refuse("cron", "never fires: no date matches it")
         if not 0 <= jitter_seconds <= MAX_JITTER_SECONDS:
             _refuse("jitter", f"must be between 0 and {MAX_JITTER_SECONDS} seconds")
         schedule = self.session.get(ConnectorSchedule, connector_id)

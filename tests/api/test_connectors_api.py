@@ -119,6 +119,15 @@ def test_register_check_run_pause_resume(
     )
     assert both.status_code == 422
     assert "schedule" in both.get_json()["errors"]
+    # Beyond a 32-bit column (PostgreSQL's "integer out of range"), and a date that never comes.
+    endless = client.put(
+        f"{url}/schedule", json={"interval": "99999999999999999999d"}, headers=writer
+    )
+    never = client.put(f"{url}/schedule", json={"cron": "0 0 31 2 *"}, headers=writer)
+    assert (endless.status_code, never.status_code) == (422, 422)
+    assert "interval" in endless.get_json()["errors"]
+    assert "cron" in never.get_json()["errors"]
+    assert client.get(f"{url}/schedule", headers=writer).get_json()["interval_seconds"] == 6 * 3600
 
 
 def test_a_failing_source_is_reported_by_check(
