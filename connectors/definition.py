@@ -374,11 +374,21 @@ class StreamSchema(ConfigSchema):
             raise ValidationError(errors)
 
 
+#: Seconds to wait for a connection, and between two reads of an answer, at the most.
+MAX_CONNECT_TIMEOUT = 120.0
+MAX_READ_TIMEOUT = 600.0
+
+
 class HttpSettingsSchema(ConfigSchema):
     """Overrides of the HTTP client's settings for a slow or fragile source; each is optional."""
 
-    connect_timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-    read_timeout = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
+    # Bounded: a timeout of 1e10 s overflows the socket's deadline (OverflowError mid-sync).
+    connect_timeout = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=MAX_CONNECT_TIMEOUT)
+    )
+    read_timeout = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=MAX_READ_TIMEOUT)
+    )
     max_retries = fields.Integer(validate=validate.Range(min=0, max=10))
 
 

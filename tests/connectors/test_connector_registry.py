@@ -134,6 +134,12 @@ def test_a_valid_config_loads_with_its_defaults_filled() -> None:
         ("not an object", "(config)", "Not an object."),
         ({**EXAMPLE, "http": {"max_retries": 50}}, "http.max_retries", "less than or equal"),
         ({**EXAMPLE, "http": {"read_timeout": 0}}, "http.read_timeout", "greater than 0"),
+        ({**EXAMPLE, "http": {"read_timeout": 1e10}}, "http.read_timeout", "less than or equal"),
+        (
+            {**EXAMPLE, "http": {"connect_timeout": 121}},
+            "http.connect_timeout",
+            "less than or equal to 120",
+        ),
     ],
 )
 def test_a_malformed_config_is_refused_naming_the_field(raw: Any, field: str, message: str) -> None:
