@@ -390,6 +390,8 @@ class HttpSettingsSchema(ConfigSchema):
         validate=validate.Range(min=0, min_inclusive=False, max=MAX_READ_TIMEOUT)
     )
     max_retries = fields.Integer(validate=validate.Range(min=0, max=10))
+    # An answer is read whole into memory: the cap keeps one source from taking all of it.
+    max_page_mib = fields.Integer(validate=validate.Range(min=1, max=4096))
 
 
 class DefinitionSchema(ConfigSchema):

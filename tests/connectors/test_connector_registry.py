@@ -135,6 +135,7 @@ def test_a_valid_config_loads_with_its_defaults_filled() -> None:
         ({**EXAMPLE, "http": {"max_retries": 50}}, "http.max_retries", "less than or equal"),
         ({**EXAMPLE, "http": {"read_timeout": 0}}, "http.read_timeout", "greater than 0"),
         ({**EXAMPLE, "http": {"read_timeout": 1e10}}, "http.read_timeout", "less than or equal"),
+        ({**EXAMPLE, "http": {"max_page_mib": 0}}, "http.max_page_mib", "greater than or equal"),
         (
             {**EXAMPLE, "http": {"connect_timeout": 121}},
             "http.connect_timeout",

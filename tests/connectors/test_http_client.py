@@ -280,3 +280,50 @@ def test_a_body_that_keeps_being_cut_short_is_source_unavailable(
         pytest.raises(SourceUnavailableError, match="connection failed"),
     ):
         make_http(max_retries=1).get_json(url)
+
+
+def _large_handler(declared: bool) -> type[BaseHTTPRequestHandler]:
+    """Answers 1 MiB and a little more: with its Content-Length, or chunked without end."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if declared:
+                body = b"[" + b"1," * (1 << 19) + b"1]"
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            piece = b"1," * 32768
+            try:
+                self.wfile.write(b"%x\r\n[\r\n" % 1)
+                while True:  # a source that never stops: the client must
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            except OSError:
+                self.close_connection = True
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Handler
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "endless-chunked"])
+def test_an_answer_beyond_the_page_cap_is_refused_as_soon_as_it_shows(
+    make_http: Callable[..., HttpClient], declared: bool
+) -> None:
+    with (
+        serve_in_thread(_large_handler(declared), host="127.0.0.1", port=0, name="big") as url,
+        pytest.raises(SourceFormatError, match=r"larger than 1 MiB.*http\.max_page_mib"),
+    ):
+        make_http(max_retries=0).with_settings(max_page_mib=1).get_json(url)
+
+
+def test_an_answer_within_the_cap_is_read_whole(make_http: Callable[..., HttpClient]) -> None:
+    with serve_in_thread(_large_handler(True), host="127.0.0.1", port=0, name="big") as url:
+        assert len(make_http().with_settings(max_page_mib=2).get_json(url)) == (1 << 19) + 1
