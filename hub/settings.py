@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
 ENV_PREFIX = "HUB_"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used: the message names its `HUB_*` variable and the rule (and
+    never repeats the value, which may be a secret)."""
 
 
 @dataclass(frozen=True)
@@ -74,20 +83,47 @@ def load_settings(
         database_url=str(values.get("database_url") or ""),
         issuer=str(values.get("issuer") or "http://127.0.0.1:8000"),
         secret_key=str(values.get("secret_key") or ""),
-        batch_size=int(values.get("batch_size") or 5000),
-        access_token_lifetime=int(values.get("access_token_lifetime") or 900),
+        batch_size=_number(values, "batch_size", int, 5000),
+        access_token_lifetime=_number(values, "access_token_lifetime", int, 900),
         rate_limit=str(values.get("rate_limit") or "1200/minute"),
         **_scheduling(values),
     )
     if settings.batch_size < 1:
-        raise ValueError("batch_size: must be at least 1")
+        _invalid("batch_size", "must be at least 1")
     if not 60 <= settings.access_token_lifetime <= 3600:
-        raise ValueError("access_token_lifetime: must be between 60 and 3600 seconds")
+        _invalid("access_token_lifetime", "must be between 60 and 3600 seconds")
     if not settings.database_url:
         settings = replace(settings, database_url=f"sqlite:///{data_dir / 'hub.db'}")
+    try:
+        make_url(settings.database_url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        _invalid(
+            "database_url",
+            "must be a database URL such as postgresql+psycopg://host/db or sqlite:///path",
+        )
     if not settings.secret_key:
         settings = replace(settings, secret_key=_local_secret(data_dir))
     return settings
+
+
+def _invalid(name: str, rule: str) -> NoReturn:
+    raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {rule}")
+
+
+def _number(
+    values: Mapping[str, Any], name: str, kind: type[int] | type[float], default: Any
+) -> Any:
+    """The setting `name` as an int or a finite float; `default` when it is not given."""
+    raw = values.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        number = kind(raw)
+    except (TypeError, ValueError):
+        _invalid(name, "must be a whole number" if kind is int else "must be a number")
+    if not math.isfinite(number):
+        _invalid(name, "must be a finite number")
+    return number
 
 
 def _scheduling(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,9 +138,9 @@ def _scheduling(values: Mapping[str, Any]) -> dict[str, Any]:
         ("retry_backoff_max_seconds", float, 0),
     ):
         if values.get(name) not in (None, ""):
-            typed[name] = kind(values[name])
+            typed[name] = _number(values, name, kind, None)
             if typed[name] < least:
-                raise ValueError(f"{name}: must be at least {least}")
+                _invalid(name, f"must be at least {least}")
     if values.get("notify_webhook_url"):
         typed["notify_webhook_url"] = str(values["notify_webhook_url"])
     contacts = values.get("admin_contacts")
