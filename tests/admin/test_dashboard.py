@@ -77,37 +77,29 @@ def test_nobody_reaches_the_dashboard_without_signing_in(admin_app: Flask) -> No
     assert bearer.headers["Location"].startswith("/admin/sign-in")
 
 
-def test_a_wrong_password_is_refused_without_saying_which_field(
-    admin_app: Flask, sessions: sessionmaker[Session]
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        (EMAIL, "wrong " + PASSWORD),
+        # PostgreSQL refuses to compare with a NUL: this was its DataError, a 500.
+        (EMAIL + "\x00", PASSWORD),
+    ],
+    ids=["wrong-password", "email-with-nul"],
+)
+def test_a_wrong_sign_in_is_refused_without_saying_which_field(
+    admin_app: Flask, sessions: sessionmaker[Session], email: str, password: str
 ) -> None:
     create_admin(sessions)
     client = admin_app.test_client()
     token = csrf_of(client.get("/admin/sign-in").get_data(as_text=True))
 
     answer = client.post(
-        "/admin/sign-in",
-        data={"email": EMAIL, "password": "wrong " + PASSWORD, "csrf_token": token},
+        "/admin/sign-in", data={"email": email, "password": password, "csrf_token": token}
     )
 
     assert answer.status_code == 401
     assert "Wrong email or password" in answer.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
-
-
-def test_an_email_with_a_nul_is_a_wrong_email_not_a_server_error(
-    admin_app: Flask, sessions: sessionmaker[Session]
-) -> None:
-    create_admin(sessions)
-    client = admin_app.test_client()
-    token = csrf_of(client.get("/admin/sign-in").get_data(as_text=True))
-
-    answer = client.post(
-        "/admin/sign-in",
-        data={"email": EMAIL + "\x00", "password": PASSWORD, "csrf_token": token},
-    )
-
-    assert answer.status_code == 401
-    assert "Wrong email or password" in answer.get_data(as_text=True)
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(
