@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub.api.common import json_response, own_partner, require_any_scope
+from hub.api.common import ApiBlueprint, json_response, own_partner, require_any_scope
 from hub.api.context import db_session
 from hub.api.security import current_principal
 from hub.changes.services import ChangeFeed
@@ -22,7 +21,7 @@ FEED_SCOPES = {
     "payment": "payments:read",
 }
 
-bp = Blueprint(
+bp = ApiBlueprint(
     "changes", __name__, url_prefix="/api/v1/changes",
     description="The change feed: every change once, in commit order.",
 )  # fmt: skip

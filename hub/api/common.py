@@ -1,5 +1,5 @@
-"""What the resource views share: page arguments, JSON answers with ETags, and access rules
-that need more than one scope."""
+"""What the resource views share: their blueprint, page arguments, JSON answers with ETags, and
+access rules that need more than one scope."""
 
 from __future__ import annotations
 
@@ -13,12 +13,19 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from hub.api.problems import MEDIA_TYPE, Problem
+from hub.api.queryargs import ArgumentsParser
 from hub.api.security import REALM, SECURITY_SCHEME, authenticate
 from hub.auth.tokens import Principal
 from hub.catalog.services import body_tag
 from hub.store.paging import MAX_LIMIT
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint, parsing arguments with `ArgumentsParser`."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
 
 def page_fields(max_limit: int = MAX_LIMIT) -> dict[str, fields.Field[Any]]:

@@ -8,12 +8,11 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 
 import connectors
-from hub.api.common import json_response, own_partner, page_fields
+from hub.api.common import ApiBlueprint, json_response, own_partner, page_fields
 from hub.api.context import db_session, hub_state
 from hub.api.problems import Problem
 from hub.api.runs import RunOut
@@ -30,11 +29,11 @@ from hub.sync.runs import run_as_dict
 
 SCOPE = "connectors:write"
 
-types_bp = Blueprint(
+types_bp = ApiBlueprint(
     "connector-types", __name__ + ".types", url_prefix="/api/v1/connector-types",
     description="Installed connector types and their config JSON Schema.",
 )  # fmt: skip
-bp = Blueprint(
+bp = ApiBlueprint(
     "connectors", __name__, url_prefix="/api/v1/connectors",
     description="A partner's connectors: register, check, pause, resume, run.",
 )  # fmt: skip

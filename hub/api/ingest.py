@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub.api.common import json_response
+from hub.api.common import ApiBlueprint, json_response
 from hub.api.context import db_session, hub_state
 from hub.api.problems import Problem
 from hub.api.security import current_principal, require_scope
@@ -22,7 +21,7 @@ PUSH_SCOPES = {
     "payments": "payments:write",
 }
 
-bp = Blueprint(
+bp = ApiBlueprint(
     "ingest", __name__, url_prefix="/api/v1/ingest",
     description="Push ingestion of common-schema records, for the token's own partner.",
 )  # fmt: skip

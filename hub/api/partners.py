@@ -7,10 +7,10 @@ import binascii
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from hub.api.common import ApiBlueprint
 from hub.api.context import db_session
 from hub.api.problems import Problem
 from hub.api.security import require_scope
@@ -21,7 +21,9 @@ from hub.partners.services import PartnerService
 from hub.store.models import Partner
 from schemas import PARTNER_SCHEMA
 
-bp = Blueprint("partners", __name__, url_prefix="/api/v1/partners", description="Partners (admin).")
+bp = ApiBlueprint(
+    "partners", __name__, url_prefix="/api/v1/partners", description="Partners (admin)."
+)
 
 
 class PageArgs(Schema):

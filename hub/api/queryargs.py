@@ -1,7 +1,9 @@
-"""Query arguments parsed once per distinct query string: the hot list endpoints' arguments."""
+"""The API's arguments parsers: bodies too deeply nested refused as bad JSON, and query arguments
+parsed once per distinct query string (the hot list endpoints' arguments)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -12,7 +14,19 @@ from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
 
-class QueryArgsParser(FlaskParser):
+class ArgumentsParser(FlaskParser):
+    """webargs' Flask parser, but a JSON body nested deeper than Python's recursion limit (a few
+    kilobytes of `[[[[...`) is invalid JSON, a 400, not a `RecursionError` and a 500."""
+
+    def _raw_load_json(self, req: Request) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            # With an empty document webargs would take the body for absent.
+            raise json.JSONDecodeError("nested too deeply", "[", 0) from None
+
+
+class QueryArgsParser(ArgumentsParser):
     """webargs' Flask parser that remembers what each query string parsed to.
 
     Arguments read from the query string depend only on it and on the schema, so a process

@@ -11,10 +11,9 @@ from typing import Any
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from hub.api.common import conditional_json, own_partner, page_fields
+from hub.api.common import ApiBlueprint, conditional_json, own_partner, page_fields
 from hub.api.context import db_connection
 from hub.api.queryargs import QueryArgsParser
 from hub.api.security import current_principal, feed_position, require_scope
@@ -88,10 +87,10 @@ def _reader(entity: str, principal: Principal) -> RecordReader:
     return RecordReader(db_connection(), entity, partner_id=limit_to, raw_of=raw_of)
 
 
-def _blueprint(entity: str) -> Blueprint:
+def _blueprint(entity: str) -> ApiBlueprint:
     path, scope, shared = RESOURCES[entity]
     reach = "every partner's" if shared else "the caller's own partner's (an admin's: all)"
-    bp = Blueprint(
+    bp = ApiBlueprint(
         path, __name__ + "." + path, url_prefix=f"/api/v1/{path}",
         description=f"{path.capitalize()}: {reach}.",
     )  # fmt: skip

@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from hub.api.common import json_response, own_partner, page_fields
+from hub.api.common import ApiBlueprint, json_response, own_partner, page_fields
 from hub.api.context import db_session
 from hub.api.security import current_principal, require_scope
 from hub.monitoring.runs import MAX_PAGE, RunFilter, RunMonitor
@@ -20,7 +19,7 @@ from hub.sync.runs import RunService, rejection_as_dict, run_as_dict
 
 SCOPE = "jobs:read"
 
-bp = Blueprint(
+bp = ApiBlueprint(
     "runs", __name__, url_prefix="/api/v1/runs",
     description="Runs of connectors and pushes, and the records they quarantined.",
 )  # fmt: skip

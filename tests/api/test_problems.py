@@ -149,15 +149,41 @@ def test_422_names_each_field_and_its_rule(
     assert partner_count(sessions) == 0
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"kind": ',
+        # Deeper than Python's recursion limit: the decoder's RecursionError was a 500.
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a": ' * 50_000 + b"1" + b"}" * 50_000,
+    ],
+    ids=["truncated", "nested-arrays", "nested-objects"],
+)
 def test_400_for_a_body_that_is_not_valid_json(
-    client: FlaskClient, admin_headers: dict[str, str]
+    client: FlaskClient, admin_headers: dict[str, str], data: bytes
 ) -> None:
     response = client.post(
-        PARTNERS, data=b'{"kind": ', content_type="application/json", headers=admin_headers
+        PARTNERS, data=data, content_type="application/json", headers=admin_headers
     )
 
     body = assert_problem(response, 400)
     assert body["detail"] == "Invalid JSON body."
+
+
+def test_a_body_nested_too_deeply_is_refused_by_every_endpoint_that_reads_one(
+    client: FlaskClient, auth_headers: HeadersFactory, make_partner: Callable[..., str]
+) -> None:
+    writer = auth_headers(["catalog:write", "connectors:write"], make_partner("lpk-a"))
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    for path, extra in (
+        ("/api/v1/ingest/courses", {"Idempotency-Key": "k1"}),
+        ("/api/v1/connectors", {}),
+    ):
+        response = client.post(
+            path, data=deep, content_type="application/json", headers={**writer, **extra}
+        )
+        assert_problem(response, 400)
 
 
 def test_422_for_bad_query_parameters(client: FlaskClient, admin_headers: dict[str, str]) -> None:
