@@ -137,10 +137,11 @@ def _scheduling(values: Mapping[str, Any]) -> dict[str, Any]:
         ("retry_backoff_seconds", float, 0),
         ("retry_backoff_max_seconds", float, 0),
     ):
-        if values.get(name) not in (None, ""):
-            typed[name] = _number(values, name, kind, None)
-            if typed[name] < least:
+        number = _number(values, name, kind, None)
+        if number is not None:
+            if number < least:
                 _invalid(name, f"must be at least {least}")
+            typed[name] = number
     if values.get("notify_webhook_url"):
         typed["notify_webhook_url"] = str(values["notify_webhook_url"])
     contacts = values.get("admin_contacts")

@@ -53,5 +53,5 @@ def main() -> None:
     except OperationalError as error:
         # The driver's own words, first line only: a failed statement's text goes on with the
         # statement and its values.
-        reason = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else ""
-        fail(f"database: {reason or type(error.orig).__name__}")
+        lines = str(error.orig).strip().splitlines()
+        fail(f"database: {lines[0] if lines else type(error.orig).__name__}")
