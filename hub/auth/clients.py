@@ -94,7 +94,9 @@ class ClientService:
         public_jwks = _check_jwks(jwks) if jwks is not None else None
         secret = None if public_jwks else secrets.token_urlsafe(32)
         client = OAuthClient(
-            client_id=secrets.token_urlsafe(16),
+            # Hex, not URL-safe base64: an id starting with "-" would read as an option to
+            # `hub clients revoke ID` (one in 64 did).
+            client_id=secrets.token_hex(16),
             secret_hash=hash_secret(secret) if secret else None,
             partner_id=partner_id,
             scopes=" ".join(wanted),

@@ -4,6 +4,7 @@ refused with the field named and nothing stored."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,8 @@ def test_partner_and_client_creation_print_the_api_json(hub: Any) -> None:
     assert partner["code"] == "lpk-a"
     assert partner["kind"] == "training_provider"
     assert set(client) == {"client_id", "client_secret", "scopes"}
+    # Hex: an id starting with "-" would read as an option on a command line.
+    assert re.fullmatch("[0-9a-f]{32}", client["client_id"])
     assert client["scopes"] == ["catalog:read", "catalog:write"]
 
 
